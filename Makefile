@@ -9,9 +9,10 @@ CONTROLPLANE_BUILD := controlplane/build.sh
 build:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 
-# Every test: unit tests (surefire) and integration tests (failsafe).
+# Every test: unit tests (surefire) and integration tests (failsafe, against the real control
+# plane, whose binaries are built first; the harness finds them through ANNEX_CONTROLPLANE_DIR).
 test:
-	$(MVN) $(MVN_FLAGS) verify
+	dir=$$($(CONTROLPLANE_BUILD) | tail -n 1) && ANNEX_CONTROLPLANE_DIR="$$dir" $(MVN) $(MVN_FLAGS) verify
 
 # Regenerates crds/ from the model classes (the build checks the copy is not stale).
 crds:
