@@ -4,14 +4,14 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 CONTROLPLANE_BUILD := controlplane/build.sh
 
-.PHONY: build test run crds controlplane bench clean
+.PHONY: build test run crds controlplane node-prereqs bench clean
 
 build:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
 
 # Every test: unit tests (surefire) and integration tests (failsafe, against the real control
 # plane, whose binaries are built first; the harness finds them through ANNEX_CONTROLPLANE_DIR).
-test:
+test: node-prereqs
 	dir=$$($(CONTROLPLANE_BUILD) | tail -n 1) && ANNEX_CONTROLPLANE_DIR="$$dir" $(MVN) $(MVN_FLAGS) verify
 
 # Regenerates crds/ from the model classes (the build checks the copy is not stale).
@@ -21,6 +21,16 @@ crds:
 # The pinned kube-apiserver, kube-controller-manager and etcd, built once into ~/.cache/annex.
 controlplane:
 	$(CONTROLPLANE_BUILD)
+
+# What the test node runs besides the pinned binaries: containerd, runc and the CNI plugins from
+# Debian (runc must be Debian's: one built without seccomp fails), debootstrap for the base image.
+NODE_PACKAGES := containerd runc containernetworking-plugins debootstrap iproute2 util-linux gcc
+node-prereqs:
+	@missing=""; for p in $(NODE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing (Debian packages for the test node) ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the pinned control-plane binaries into a cache outside the clone, once.
-# Usage: controlplane/build.sh [binary...]   (default: etcd kube-apiserver kube-controller-manager)
+# Usage: controlplane/build.sh [binary...]   (default: all six: etcd, kube-apiserver, kube-controller-manager,
+#        kube-scheduler, kubelet, kube-proxy)
 # Prints the cache folder on its last line. Safe to run concurrently with itself only per binary.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +25,7 @@ package_of() {
 }
 
 binaries=("$@")
-[ ${#binaries[@]} -gt 0 ] || binaries=(etcd kube-apiserver kube-controller-manager)
+[ ${#binaries[@]} -gt 0 ] || binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 for bin in "${binaries[@]}"; do
   if [ -x "$cache/$bin" ]; then continue; fi
   read -r module pkg <<<"$(package_of "$bin")"

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * etcd, kube-apiserver and optionally kube-controller-manager on free loopback ports, configured
@@ -36,8 +35,25 @@ public final class ControlPlane implements AutoCloseable {
   public static final String FRONT_PROXY_CLIENT = "front-proxy-client";
   public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
+  /**
+   * Where the control plane runs: on loopback, or inside a network namespace (a test host of its
+   * own) at {@code address}, entered with {@code commandPrefix}.
+   */
+  public record Host(String address, List<String> commandPrefix, boolean node) {
+    public static Host loopback() {
+      return new Host("127.0.0.1", List.of(), false);
+    }
+
+    /** A host in network namespace {@code netns} at {@code address}, with a kubelet to come. */
+    public static Host netns(String netns, String address) {
+      return new Host(address, List.of("nsenter", "--net=/var/run/netns/" + netns), true);
+    }
+
+  }
+
   private final Path dir;
   private final Path binaries;
+  private final Host host;
   private final List<ManagedProcess> processes = new ArrayList<>();
   private Issued clusterCa;
   private Issued frontProxyCa;
@@ -50,9 +66,10 @@ public final class ControlPlane implements AutoCloseable {
   private Path adminKubeconfig;
   private KubernetesClient adminClient;
 
-  private ControlPlane(Path dir, Path binaries) {
+  private ControlPlane(Path dir, Path binaries, Host host) {
     this.dir = dir;
     this.binaries = binaries;
+    this.host = host;
   }
 
   /**
@@ -60,7 +77,12 @@ public final class ControlPlane implements AutoCloseable {
    * waiting for {@code /readyz}. On any failure everything started so far is stopped.
    */
   public static ControlPlane start(Path dir, boolean withControllerManager) {
-    ControlPlane plane = new ControlPlane(dir, ControlPlaneBinaries.locate());
+    return start(dir, withControllerManager, Host.loopback());
+  }
+
+  /** As {@link #start(Path, boolean)}, on the given host. */
+  public static ControlPlane start(Path dir, boolean withControllerManager, Host host) {
+    ControlPlane plane = new ControlPlane(dir, ControlPlaneBinaries.locate(), host);
     try {
       plane.writePki();
       plane.startEtcd();
@@ -76,7 +98,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   public URI apiServerUrl() {
-    return URI.create("https://127.0.0.1:" + apiServerPort);
+    return URI.create("https://" + host.address() + ":" + apiServerPort);
   }
 
   public Path adminKubeconfig() {
@@ -111,6 +133,31 @@ public final class ControlPlane implements AutoCloseable {
     return List.copyOf(processes);
   }
 
+  public Path binaries() {
+    return binaries;
+  }
+
+  public Host host() {
+    return host;
+  }
+
+  /** Starts another process on this control plane's host; it is stopped (first) on close. */
+  public ManagedProcess startOnHost(String name, List<String> command) {
+    List<String> full = new ArrayList<>(host.commandPrefix());
+    full.addAll(command);
+    ManagedProcess process = ManagedProcess.start(name, full, dir.resolve("logs/" + name + ".log"));
+    processes.add(process);
+    return process;
+  }
+
+  /** A client certificate from the cluster CA and a kubeconfig for it, for a component. */
+  public Path componentKubeconfig(String file, Subject subject) {
+    Issued issued = TestPki.issue(clusterCa, dir.resolve("pki"), file, subject);
+    Path kubeconfig = dir.resolve(file + ".kubeconfig");
+    write(kubeconfig, kubeconfig(issued));
+    return kubeconfig;
+  }
+
   /** Issues a client certificate for {@code user} in {@code groups} and writes a kubeconfig for it. */
   public Path kubeconfigFor(String user, String... groups) {
     Issued issued = TestPki.issue(clusterCa, dir.resolve("pki"), "user-" + user.replace(':', '_'),
@@ -140,26 +187,32 @@ public final class ControlPlane implements AutoCloseable {
     TestPki.issue(clusterCa, pki, "apiserver", Subject.server("kube-apiserver",
         List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
             "kubernetes.default.svc.cluster.local"),
-        List.of("127.0.0.1", "10.96.0.1")));
+        host.address().equals("127.0.0.1") ? List.of("127.0.0.1", "10.96.0.1")
+            : List.of(host.address(), "127.0.0.1", "10.96.0.1")));
     serviceAccountKeys = TestPki.rsaKeyPair();
     serviceAccountKeyFile = TestPki.writePrivateKey(pki.resolve("sa.key"), serviceAccountKeys);
     TestPki.writePublicKey(pki.resolve("sa.pub"), serviceAccountKeys);
   }
 
   private void startEtcd() {
-    etcdPort = freePort();
-    int peerPort = freePort();
+    etcdPort = host.node() ? 2379 : freePort();
+    int peerPort = host.node() ? 2380 : freePort();
     String client = "http://127.0.0.1:" + etcdPort;
     String peer = "http://127.0.0.1:" + peerPort;
-    processes.add(ManagedProcess.start("etcd", List.of(
+    startOnHost("etcd", List.of(
         binaries.resolve("etcd").toString(),
         "--data-dir", dir.resolve("etcd-data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "default=" + peer,
-        "--log-level", "warn"), dir.resolve("logs/etcd.log")));
+        "--log-level", "warn"));
+    if (host.node()) {
+      // etcd listens on the namespace's loopback, out of the test JVM's reach; kube-apiserver's
+      // /readyz, awaited next, includes etcd
+      return;
+    }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    waitFor("etcd /health on " + client, Duration.ofSeconds(30), processes.get(processes.size() - 1), () -> {
+    processes.get(0).await("etcd /health on " + client, Duration.ofSeconds(30), () -> {
       try {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(client + "/health"))
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
@@ -174,20 +227,18 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void startApiServer() {
-    apiServerPort = freePort();
+    apiServerPort = host.node() ? 6443 : freePort();
     Path pki = dir.resolve("pki");
-    ManagedProcess apiServer = ManagedProcess.start("kube-apiserver", List.of(
+    List<String> flags = new ArrayList<>(List.of(
         binaries.resolve("kube-apiserver").toString(),
         "--etcd-servers=http://127.0.0.1:" + etcdPort,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        // kube-apiserver refuses to advertise loopback in the kubernetes Service's endpoints
-        "--endpoint-reconciler-type=none",
+        "--bind-address=" + host.address(),
+        "--advertise-address=" + host.address(),
         "--secure-port=" + apiServerPort,
         "--tls-cert-file=" + pki.resolve("apiserver.crt"),
         "--tls-private-key-file=" + pki.resolve("apiserver.key"),
         "--client-ca-file=" + clusterCa.certFile(),
-        "--authorization-mode=RBAC",
+        "--authorization-mode=" + (host.node() ? "Node,RBAC" : "RBAC"),
         "--service-cluster-ip-range=10.96.0.0/16",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=" + pki.resolve("sa.pub"),
@@ -200,38 +251,47 @@ public final class ControlPlane implements AutoCloseable {
         "--proxy-client-cert-file=" + frontProxyClient.certFile(),
         "--proxy-client-key-file=" + frontProxyClient.keyFile(),
         "--allow-privileged=true",
-        "--profiling=false"), dir.resolve("logs/kube-apiserver.log"));
-    processes.add(apiServer);
+        "--profiling=false"));
+    if (host.node()) {
+      flags.addAll(List.of(
+          "--enable-admission-plugins=NodeRestriction",
+          // the aggregator proxies to endpoint (pod) IPs, as on clusters without a service mesh
+          "--enable-aggregator-routing=true",
+          // reach kubelets by address: the node's name resolves nowhere, and no DNS query leaves the host
+          "--kubelet-preferred-address-types=InternalIP",
+          "--kubelet-client-certificate=" + admin.certFile(),
+          "--kubelet-client-key=" + admin.keyFile()));
+    } else {
+      // kube-apiserver refuses to advertise loopback in the kubernetes Service's endpoints
+      flags.add("--endpoint-reconciler-type=none");
+    }
+    ManagedProcess apiServer = startOnHost("kube-apiserver", flags);
     adminKubeconfig = dir.resolve("admin.kubeconfig");
     write(adminKubeconfig, kubeconfig(admin));
     adminClient = new KubernetesClientBuilder()
         .withConfig(Config.fromKubeconfig(read(adminKubeconfig))).build();
-    waitFor("kube-apiserver /readyz on " + apiServerUrl(), READY_TIMEOUT, apiServer, () -> {
-      try {
-        return "ok".equals(adminClient.raw("/readyz"));
-      } catch (RuntimeException notYet) {
-        return false;
-      }
-    });
+    apiServer.await("kube-apiserver /readyz on " + apiServerUrl(), READY_TIMEOUT,
+        () -> "ok".equals(adminClient.raw("/readyz")));
     LOG.info("kube-apiserver ready at {} (kubeconfig {})", apiServerUrl(), adminKubeconfig);
   }
 
   private void startControllerManager() {
-    Path pki = dir.resolve("pki");
-    ManagedProcess manager = ManagedProcess.start("kube-controller-manager", List.of(
+    Path kubeconfig = componentKubeconfig("kube-controller-manager",
+        Subject.client("system:kube-controller-manager"));
+    ManagedProcess manager = startOnHost("kube-controller-manager", List.of(
         binaries.resolve("kube-controller-manager").toString(),
-        "--kubeconfig=" + adminKubeconfig,
-        "--authentication-kubeconfig=" + adminKubeconfig,
-        "--authorization-kubeconfig=" + adminKubeconfig,
+        "--kubeconfig=" + kubeconfig,
+        "--authentication-kubeconfig=" + kubeconfig,
+        "--authorization-kubeconfig=" + kubeconfig,
         "--bind-address=127.0.0.1",
         "--secure-port=0",
         "--leader-elect=false",
-        "--controllers=namespace,garbagecollector,serviceaccount,serviceaccount-token,endpointslice,deployment,replicaset",
+        // every default controller but node IPAM: the CNI's host-local IPAM hands out pod IPs
+        "--controllers=*,-node-ipam-controller",
         "--service-account-private-key-file=" + serviceAccountKeyFile,
         "--root-ca-file=" + clusterCa.certFile(),
-        "--use-service-account-credentials=false"), dir.resolve("logs/kube-controller-manager.log"));
-    processes.add(manager);
-    waitFor("kube-controller-manager to create the default ServiceAccount", READY_TIMEOUT, manager,
+        "--use-service-account-credentials=true"));
+    manager.await("kube-controller-manager to create the default ServiceAccount", READY_TIMEOUT,
         () -> adminClient.serviceAccounts().inNamespace("default").withName("default").get() != null);
   }
 
@@ -254,26 +314,6 @@ public final class ControlPlane implements AutoCloseable {
           context: {cluster: annex-test, user: user}
         current-context: annex-test
         """.formatted(apiServerUrl(), clusterCa.certFile(), user.certFile(), user.keyFile());
-  }
-
-  static void waitFor(String what, Duration timeout, ManagedProcess process, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!condition.getAsBoolean()) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(process.log().getFileName() + " exited while waiting for " + what
-            + ":\n" + process.tail(30));
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("timed out after " + timeout.toSeconds() + "s waiting for " + what
-            + "; last log lines:\n" + process.tail(30));
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + what, e);
-      }
-    }
   }
 
   static int freePort() {

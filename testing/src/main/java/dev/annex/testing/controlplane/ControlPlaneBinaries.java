@@ -1,12 +1,9 @@
 package dev.annex.testing.controlplane;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Finds the pinned control-plane binaries: the folder named by {@code -Dannex.controlplane.dir} or
@@ -16,50 +13,20 @@ import java.util.concurrent.TimeUnit;
 final class ControlPlaneBinaries {
 
   static final List<String> REQUIRED = List.of("etcd", "kube-apiserver", "kube-controller-manager");
-  private static final long BUILD_TIMEOUT_MINUTES = 30;
+  private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(30);
 
   private ControlPlaneBinaries() {
   }
 
   static Path locate() {
     String configured = System.getProperty("annex.controlplane.dir", System.getenv("ANNEX_CONTROLPLANE_DIR"));
-    Path dir = configured != null && !configured.isBlank() ? Path.of(configured) : build();
+    Path dir = configured != null && !configured.isBlank() ? Path.of(configured)
+        : RepositoryScripts.runForPath("controlplane/build.sh", BUILD_TIMEOUT);
     for (String binary : REQUIRED) {
       if (!Files.isExecutable(dir.resolve(binary))) {
         throw new IllegalStateException("no executable " + binary + " in " + dir + "; run `make controlplane`");
       }
     }
     return dir;
-  }
-
-  private static Path build() {
-    Path script = repositoryRoot().resolve("controlplane/build.sh");
-    try {
-      Process process = new ProcessBuilder(script.toString())
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
-      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!process.waitFor(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        process.destroyForcibly();
-        throw new IllegalStateException(script + " failed or took over " + BUILD_TIMEOUT_MINUTES + " min");
-      }
-      String[] lines = out.split("\n");
-      return Path.of(lines[lines.length - 1]);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + script, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while building the control plane", e);
-    }
-  }
-
-  static Path repositoryRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    for (Path p = dir; p != null; p = p.getParent()) {
-      if (Files.isExecutable(p.resolve("controlplane/build.sh"))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("cannot find controlplane/build.sh above " + dir);
   }
 }

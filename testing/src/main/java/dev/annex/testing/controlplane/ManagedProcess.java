@@ -8,8 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A child process the harness started: output to a log file, stopped by the pid it was started
@@ -58,6 +60,38 @@ public final class ManagedProcess implements AutoCloseable {
 
   public Path log() {
     return log;
+  }
+
+  /**
+   * Waits until {@code condition} holds (an exception counts as "not yet"), failing with the log's
+   * last lines if this process exits first or {@code timeout} passes.
+   */
+  public void await(String what, Duration timeout, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!holds(condition)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited while waiting for " + what + "; last lines of " + log
+            + ":\n" + tail(30));
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + "s waiting for " + what
+            + "; last lines of " + log + ":\n" + tail(30));
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + what, e);
+      }
+    }
+  }
+
+  private static boolean holds(BooleanSupplier condition) {
+    try {
+      return condition.getAsBoolean();
+    } catch (RuntimeException notYet) {
+      return false;
+    }
   }
 
   /** The last lines of the log, for failure messages. */

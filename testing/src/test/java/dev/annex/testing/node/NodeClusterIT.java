@@ -1,0 +1,90 @@
+package dev.annex.testing.node;
+
+import dev.annex.testing.controlplane.ManagedProcess;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The node harness runs real pods on a real kubelet, and leaves nothing behind. */
+class NodeClusterIT {
+
+  private static NodeCluster cluster;
+  private static Path dir;
+
+  @BeforeAll
+  static void startNode() throws IOException {
+    dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "node-");
+    cluster = NodeCluster.start(dir, List.of(NodeImages.debianJre()));
+  }
+
+  @AfterAll
+  static void stopNode() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aPodFromALocalImageReachesTheApiServerThroughItsClusterIpWithItsServiceAccount() {
+    KubernetesClient client = cluster.adminClient();
+    Pod pod = client.pods().inNamespace("default").resource(new PodBuilder()
+        .withNewMetadata().withName("probe").endMetadata()
+        .withNewSpec().withRestartPolicy("Never")
+        .addNewContainer().withName("probe").withImage("annex-base:bookworm-jre17").withImagePullPolicy("Never")
+        .withCommand("bash", "-c", String.join(" && ",
+            "timeout 5 bash -c 'echo > /dev/tcp/kubernetes.default.svc.cluster.local/443' 2>/dev/null"
+                + " || timeout 5 bash -c 'echo > /dev/tcp/10.96.0.1/443'",
+            "echo clusterip-reachable",
+            "test -s /var/run/secrets/kubernetes.io/serviceaccount/token && echo token-mounted",
+            "java -version 2>&1 | head -n 1"))
+        .endContainer().endSpec().build()).create();
+    client.pods().inNamespace("default").withName("probe")
+        .waitUntilCondition(p -> p != null && "Succeeded".equals(p.getStatus().getPhase())
+            || p != null && "Failed".equals(p.getStatus().getPhase()), 90, TimeUnit.SECONDS);
+    String log = client.pods().inNamespace("default").withName("probe").getLog();
+    Pod done = client.pods().inNamespace("default").withName(pod.getMetadata().getName()).get();
+    assertEquals("Succeeded", done.getStatus().getPhase(), "pod log:\n" + log);
+    assertTrue(log.contains("clusterip-reachable"), log);
+    assertTrue(log.contains("token-mounted"), log);
+    assertTrue(log.contains("openjdk version \"17"), log);
+    assertTrue(done.getStatus().getPodIP().startsWith("10.252."), "pod IP from the CNI bridge: "
+        + done.getStatus().getPodIP());
+  }
+
+  @Test
+  void closingRemovesProcessesMountsCgroupsAndNamespaces() throws IOException {
+    Path ownDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "node-closed-");
+    NodeCluster own = NodeCluster.start(ownDir, List.of());
+    List<ManagedProcess> processes = own.controlPlane().processes();
+    String netns = own.netns();
+    own.adminClient().pods().inNamespace("default").resource(new PodBuilder()
+        .withNewMetadata().withName("sleeper").endMetadata()
+        .withNewSpec().addNewContainer().withName("pause").withImage(NodeCluster.PAUSE_IMAGE)
+        .withImagePullPolicy("Never").endContainer().endSpec().build()).create();
+    own.adminClient().pods().inNamespace("default").withName("sleeper")
+        .waitUntilCondition(p -> p != null && "Running".equals(p.getStatus().getPhase()), 60, TimeUnit.SECONDS);
+
+    own.close();
+
+    processes.forEach(p -> assertFalse(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false),
+        p.log().getFileName() + " pid " + p.pid() + " still alive"));
+    assertFalse(Files.exists(Path.of("/var/run/netns", netns)), "network namespace " + netns + " left");
+    assertFalse(Files.readString(Path.of("/proc/self/mounts")).contains(ownDir.toString()), "mounts left");
+    try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+      hierarchies.forEach(h -> assertFalse(Files.exists(h.resolve(netns)), "cgroup " + h.resolve(netns) + " left"));
+    }
+  }
+}
