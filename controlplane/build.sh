@@ -20,6 +20,7 @@ package_of() {
   case "$1" in
     etcd) echo "etcd go.etcd.io/etcd/server/v3" ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy) echo ". k8s.io/kubernetes/cmd/$1" ;;
+    sample-apiserver) echo ". k8s.io/sample-apiserver" ;;
     *) echo "unknown binary: $1" >&2; return 1 ;;
   esac
 }
