@@ -1,0 +1,139 @@
+package dev.annex.apiserver.status;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * A failed request as kube-apiserver reports it: a {@code meta.k8s.io/v1 Status} with code, reason,
+ * message and details. Thrown anywhere below the handlers and written as the response body.
+ */
+public class StatusException extends RuntimeException {
+
+  private final int code;
+  private final String reason;
+  private final ObjectNode details;
+
+  public StatusException(int code, String reason, String message, ObjectNode details) {
+    super(message);
+    this.code = code;
+    this.reason = reason;
+    this.details = details;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  /** The {@code Status} object for the response body. */
+  public ObjectNode toStatus() {
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
+    status.put("kind", "Status").put("apiVersion", "v1");
+    status.putObject("metadata");
+    status.put("status", "Failure").put("message", getMessage()).put("reason", reason);
+    if (details != null) {
+      status.set("details", details);
+    }
+    status.put("code", code);
+    return status;
+  }
+
+  /** {@code details} naming the object, as every per-object error carries. */
+  public static ObjectNode details(String name, String group, String kind) {
+    ObjectNode d = JsonNodeFactory.instance.objectNode();
+    if (name != null && !name.isEmpty()) {
+      d.put("name", name);
+    }
+    if (group != null) {
+      d.put("group", group);
+    }
+    d.put("kind", kind);
+    return d;
+  }
+
+  /** {@code "flunders.wardle.example.com"}: the resource as errors name it. */
+  public static String qualified(String resource, String group) {
+    return group == null || group.isEmpty() ? resource : resource + "." + group;
+  }
+
+  public static StatusException notFound(String resource, String group, String name) {
+    return new StatusException(404, "NotFound",
+        qualified(resource, group) + " \"" + name + "\" not found", details(name, group, resource));
+  }
+
+  public static StatusException alreadyExists(String resource, String group, String name) {
+    return new StatusException(409, "AlreadyExists",
+        qualified(resource, group) + " \"" + name + "\" already exists", details(name, group, resource));
+  }
+
+  public static StatusException conflict(String resource, String group, String name, String why) {
+    return new StatusException(409, "Conflict",
+        "Operation cannot be fulfilled on " + qualified(resource, group) + " \"" + name + "\": " + why,
+        details(name, group, resource));
+  }
+
+  /** 422 Invalid: {@code Kind.group "name" is invalid: ...} with one cause per field error. */
+  public static StatusException invalid(String kind, String group, String name, String message, List<ObjectNode> causes) {
+    ObjectNode d = details(name, group, kind);
+    ArrayNode array = d.putArray("causes");
+    causes.forEach(array::add);
+    return new StatusException(422, "Invalid", message, d);
+  }
+
+  public static StatusException badRequest(String message) {
+    return new StatusException(400, "BadRequest", message, null);
+  }
+
+  public static StatusException methodNotSupported(String resource, String group, String verb) {
+    return new StatusException(405, "MethodNotAllowed",
+        verb + " is not supported on resources of kind \"" + qualified(resource, group) + "\"",
+        details(null, group, resource));
+  }
+
+  public static StatusException pathNotFound() {
+    return new StatusException(404, "NotFound", "the server could not find the requested resource", null);
+  }
+
+  public static StatusException gone(String message) {
+    return new StatusException(410, "Expired", message, null);
+  }
+
+  public static StatusException unsupportedMediaType(String contentType) {
+    return new StatusException(415, "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: "
+            + "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
+            + (contentType == null ? "" : ""), null);
+  }
+
+  public static StatusException notAcceptable() {
+    return new StatusException(406, "NotAcceptable",
+        "only the following media types are accepted: application/json, application/yaml, "
+            + "application/json;as=Table;v=v1;g=meta.k8s.io", null);
+  }
+
+  public static StatusException requestEntityTooLarge(long limit) {
+    return new StatusException(413, "RequestEntityTooLarge",
+        "Request entity too large: limit is " + limit, null);
+  }
+
+  public static StatusException forbidden(String user, String verb, String resource, String group, String message) {
+    return new StatusException(403, "Forbidden",
+        qualified(resource, group) + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
+            + resource + "\" in API group \"" + group + "\": " + message, details(null, group, resource));
+  }
+
+  public static StatusException unauthorized() {
+    return new StatusException(401, "Unauthorized", "Unauthorized", null);
+  }
+
+  public static StatusException internal(String message) {
+    return new StatusException(500, "InternalError",
+        "Internal error occurred: " + message, null);
+  }
+}

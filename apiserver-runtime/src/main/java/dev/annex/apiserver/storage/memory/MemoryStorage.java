@@ -1,0 +1,318 @@
+package dev.annex.apiserver.storage.memory;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.annex.apiserver.storage.ListOptions;
+import dev.annex.apiserver.storage.ListResult;
+import dev.annex.apiserver.storage.Storage;
+import dev.annex.apiserver.storage.StorageException;
+import dev.annex.apiserver.storage.Watch;
+import dev.annex.apiserver.storage.WatchEvent;
+import dev.annex.apiserver.storage.WatchListener;
+import dev.annex.apiserver.storage.WatchOptions;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+
+/**
+ * Every object under one read-write lock: reads share it, writes take it exclusively, so a list is
+ * a consistent snapshot and watchers see writes in resourceVersion order. The last
+ * {@code historySize} changes are kept so watches and exact-version lists can start in the past;
+ * older versions answer {@link StorageException.Kind#EXPIRED}, like a compacted etcd.
+ */
+public final class MemoryStorage implements Storage {
+
+  public static final int DEFAULT_HISTORY_SIZE = 10_000;
+
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final NavigableMap<String, ObjectNode> objects = new TreeMap<>();
+  private final ArrayDeque<Change> history = new ArrayDeque<>();
+  private final List<MemoryWatch> watchers = new CopyOnWriteArrayList<>();
+  private final int historySize;
+  private long resourceVersion;
+  /** Changes at or below this version were dropped from the history. */
+  private long compactedVersion;
+
+  public MemoryStorage() {
+    this(DEFAULT_HISTORY_SIZE);
+  }
+
+  public MemoryStorage(int historySize) {
+    if (historySize < 1) {
+      throw new IllegalArgumentException("historySize must be positive");
+    }
+    this.historySize = historySize;
+  }
+
+  /** One write: the state before ({@code null} for a create) and after ({@code null} for a delete). */
+  private record Change(String key, long resourceVersion, ObjectNode before, ObjectNode after) {
+  }
+
+  @Override
+  public Optional<ObjectNode> get(String key) {
+    lock.readLock().lock();
+    try {
+      ObjectNode o = objects.get(key);
+      return o == null ? Optional.empty() : Optional.of(o.deepCopy());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public ListResult list(String prefix, ListOptions options) {
+    lock.readLock().lock();
+    try {
+      long at = options.resourceVersion() == 0 ? resourceVersion : options.resourceVersion();
+      NavigableMap<String, ObjectNode> view = at == resourceVersion ? objects : stateAt(prefix, at);
+      String from = options.startKey() == null || options.startKey().compareTo(prefix) < 0 ? prefix : options.startKey();
+      List<ObjectNode> items = new ArrayList<>();
+      String nextKey = null;
+      long remaining = 0;
+      Iterator<Map.Entry<String, ObjectNode>> it = view.tailMap(from, true).entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<String, ObjectNode> e = it.next();
+        if (!e.getKey().startsWith(prefix)) {
+          break;
+        }
+        if (!options.filter().test(e.getValue())) {
+          continue;
+        }
+        if (options.limit() > 0 && items.size() == options.limit()) {
+          if (nextKey == null) {
+            nextKey = e.getKey();
+          }
+          remaining++;
+          if (options.filtered()) {
+            break; // kube-apiserver does not count what remains of a filtered list
+          }
+          continue;
+        }
+        items.add(e.getValue().deepCopy());
+      }
+      return new ListResult(items, at, nextKey, nextKey == null ? 0 : options.filtered() ? -1 : remaining);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The objects under {@code prefix} as they were at {@code version}, rebuilt by undoing later changes. */
+  private NavigableMap<String, ObjectNode> stateAt(String prefix, long version) {
+    if (version < compactedVersion) {
+      throw StorageException.expired(version, compactedVersion + 1);
+    }
+    if (version > resourceVersion) {
+      throw new StorageException(StorageException.Kind.EXPIRED, null,
+          "Too large resource version: " + version + ", current: " + resourceVersion);
+    }
+    NavigableMap<String, ObjectNode> state = new TreeMap<>(objects.subMap(prefix, true, prefix + Character.MAX_VALUE, true));
+    Iterator<Change> newestFirst = history.descendingIterator();
+    while (newestFirst.hasNext()) {
+      Change c = newestFirst.next();
+      if (c.resourceVersion() <= version) {
+        break;
+      }
+      if (!c.key().startsWith(prefix)) {
+        continue;
+      }
+      if (c.before() == null) {
+        state.remove(c.key());
+      } else {
+        state.put(c.key(), c.before());
+      }
+    }
+    return state;
+  }
+
+  @Override
+  public ObjectNode create(String key, ObjectNode object) {
+    lock.writeLock().lock();
+    try {
+      if (objects.containsKey(key)) {
+        throw new StorageException(StorageException.Kind.KEY_EXISTS, key, "key exists: " + key);
+      }
+      return write(key, null, object.deepCopy());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public ObjectNode guaranteedUpdate(String key, UpdateFunction update) {
+    lock.writeLock().lock();
+    try {
+      ObjectNode current = objects.get(key);
+      if (current == null) {
+        throw new StorageException(StorageException.Kind.NOT_FOUND, key, "key not found: " + key);
+      }
+      ObjectNode updated = update.apply(current.deepCopy());
+      // The caller's copy may carry any resourceVersion; the stored one decides whether anything changed.
+      updated.with("metadata").put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
+      if (updated.equals(current)) {
+        return updated;
+      }
+      return write(key, current, updated.deepCopy());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public ObjectNode delete(String key, Predicate<ObjectNode> precondition) {
+    lock.writeLock().lock();
+    try {
+      ObjectNode current = objects.get(key);
+      if (current == null) {
+        throw new StorageException(StorageException.Kind.NOT_FOUND, key, "key not found: " + key);
+      }
+      if (!precondition.test(current.deepCopy())) {
+        throw new IllegalStateException("precondition rejected without an exception");
+      }
+      return write(key, current, null);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Applies one change under the write lock: new version, the map, the history, the watchers. */
+  private ObjectNode write(String key, ObjectNode before, ObjectNode after) {
+    long version = ++resourceVersion;
+    ObjectNode stored;
+    if (after != null) {
+      after.with("metadata").put("resourceVersion", Long.toString(version));
+      objects.put(key, after);
+      stored = after;
+    } else {
+      objects.remove(key);
+      stored = before.deepCopy();
+      stored.with("metadata").put("resourceVersion", Long.toString(version));
+    }
+    Change change = new Change(key, version, before, after == null ? null : after);
+    history.addLast(change);
+    while (history.size() > historySize) {
+      compactedVersion = history.removeFirst().resourceVersion();
+    }
+    for (MemoryWatch w : watchers) {
+      w.deliver(change, stored);
+    }
+    return stored.deepCopy();
+  }
+
+  @Override
+  public Watch watch(String prefix, WatchOptions options, WatchListener listener) {
+    // The write lock: no change can slip between the replayed past and the live stream.
+    lock.writeLock().lock();
+    try {
+      MemoryWatch watch = new MemoryWatch(prefix, options.filter(), listener);
+      if (options.initialEvents()) {
+        for (ObjectNode o : objects.subMap(prefix, true, prefix + Character.MAX_VALUE, true).values()) {
+          if (options.filter().test(o)) {
+            listener.onEvent(new WatchEvent(WatchEvent.Type.ADDED, o.deepCopy(), version(o), false));
+          }
+        }
+        listener.onEvent(WatchEvent.bookmark(resourceVersion, true));
+      } else {
+        long from = options.resourceVersion();
+        if (from < compactedVersion) {
+          throw StorageException.expired(from, compactedVersion + 1);
+        }
+        for (Change c : history) {
+          if (c.resourceVersion() > from) {
+            watch.deliver(c, c.after() != null ? c.after() : deletedState(c));
+          }
+        }
+      }
+      watchers.add(watch);
+      return watch;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static ObjectNode deletedState(Change c) {
+    ObjectNode o = c.before().deepCopy();
+    o.with("metadata").put("resourceVersion", Long.toString(c.resourceVersion()));
+    return o;
+  }
+
+  private static long version(ObjectNode o) {
+    return Long.parseLong(o.path("metadata").path("resourceVersion").asText("0"));
+  }
+
+  @Override
+  public long currentResourceVersion() {
+    lock.readLock().lock();
+    try {
+      return resourceVersion;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    for (MemoryWatch w : watchers) {
+      w.close();
+      w.listener.onClose();
+    }
+  }
+
+  private final class MemoryWatch implements Watch {
+    private final String prefix;
+    private final Predicate<ObjectNode> filter;
+    private final WatchListener listener;
+    private volatile boolean closed;
+
+    MemoryWatch(String prefix, Predicate<ObjectNode> filter, WatchListener listener) {
+      this.prefix = prefix;
+      this.filter = filter;
+      this.listener = listener;
+    }
+
+    /** Turns one change into the event this watcher sees, if any (called under the write lock). */
+    void deliver(Change c, ObjectNode current) {
+      if (closed || !c.key().startsWith(prefix)) {
+        return;
+      }
+      boolean was = c.before() != null && filter.test(c.before());
+      boolean is = c.after() != null && filter.test(c.after());
+      WatchEvent.Type type;
+      if (was && is) {
+        type = WatchEvent.Type.MODIFIED;
+      } else if (is) {
+        type = WatchEvent.Type.ADDED;
+      } else if (was) {
+        type = WatchEvent.Type.DELETED;
+      } else {
+        return;
+      }
+      listener.onEvent(new WatchEvent(type, current.deepCopy(), c.resourceVersion(), false));
+    }
+
+    @Override
+    public void bookmark() {
+      lock.writeLock().lock();
+      try {
+        if (!closed) {
+          listener.onEvent(WatchEvent.bookmark(resourceVersion, false));
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      watchers.remove(this);
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package dev.annex.apiserver.storage;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What every {@link Storage} backend promises, written once: a backend's test extends this class
+ * and says how to make a fresh, empty storage whose history keeps at least {@link #HISTORY} changes.
+ */
+public abstract class StorageContractTest {
+
+  protected static final int HISTORY = 50;
+
+  protected Storage storage;
+
+  /** A fresh, empty storage whose history window holds exactly {@code historySize} changes. */
+  protected abstract Storage newStorage(int historySize);
+
+  @BeforeEach
+  void open() {
+    storage = newStorage(HISTORY);
+  }
+
+  @AfterEach
+  void closeStorage() {
+    storage.close();
+  }
+
+  static ObjectNode object(String name, String label) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    ObjectNode meta = o.putObject("metadata").put("name", name);
+    meta.putObject("labels").put("app", label);
+    o.putObject("spec").put("n", 0);
+    return o;
+  }
+
+  static long rv(ObjectNode o) {
+    return Long.parseLong(o.path("metadata").path("resourceVersion").asText());
+  }
+
+  static List<String> names(List<ObjectNode> items) {
+    return items.stream().map(o -> o.path("metadata").path("name").asText()).toList();
+  }
+
+  @Test
+  void createAssignsIncreasingResourceVersionsAndGetReturnsTheStoredObject() {
+    ObjectNode a = storage.create("/r/a", object("a", "x"));
+    ObjectNode b = storage.create("/r/b", object("b", "x"));
+    assertThat(rv(b)).isGreaterThan(rv(a));
+    assertThat(storage.get("/r/a")).contains(a);
+    assertThat(storage.get("/r/missing")).isEmpty();
+    assertThat(storage.currentResourceVersion()).isEqualTo(rv(b));
+  }
+
+  @Test
+  void createOfAnExistingKeyFailsWithKeyExists() {
+    storage.create("/r/a", object("a", "x"));
+    assertThatThrownBy(() -> storage.create("/r/a", object("a", "y")))
+        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(StorageException.Kind.KEY_EXISTS));
+  }
+
+  @Test
+  void objectsHandedOutAreCopies() {
+    storage.create("/r/a", object("a", "x"));
+    storage.get("/r/a").orElseThrow().put("mutated", true);
+    assertThat(storage.get("/r/a").orElseThrow().has("mutated")).isFalse();
+  }
+
+  @Test
+  void guaranteedUpdateWritesTheFunctionsResultAndSkipsNoOps() {
+    ObjectNode a = storage.create("/r/a", object("a", "x"));
+    ObjectNode same = storage.guaranteedUpdate("/r/a", current -> current);
+    assertThat(rv(same)).isEqualTo(rv(a));
+    ObjectNode changed = storage.guaranteedUpdate("/r/a", current -> {
+      current.with("spec").put("n", 1);
+      return current;
+    });
+    assertThat(rv(changed)).isGreaterThan(rv(a));
+    assertThat(storage.get("/r/a").orElseThrow().path("spec").path("n").asInt()).isEqualTo(1);
+    assertThatThrownBy(() -> storage.guaranteedUpdate("/r/missing", c -> c))
+        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(StorageException.Kind.NOT_FOUND));
+  }
+
+  @Test
+  void guaranteedUpdateAbortsWhenTheFunctionThrows() {
+    ObjectNode a = storage.create("/r/a", object("a", "x"));
+    assertThatThrownBy(() -> storage.guaranteedUpdate("/r/a", c -> {
+      throw new IllegalArgumentException("no");
+    })).isInstanceOf(IllegalArgumentException.class);
+    assertThat(storage.get("/r/a")).contains(a);
+  }
+
+  @Test
+  void concurrentGuaranteedUpdatesLoseNoIncrement() throws Exception {
+    storage.create("/r/a", object("a", "x"));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < 200; i++) {
+        pool.submit(() -> storage.guaranteedUpdate("/r/a", c -> {
+          c.with("spec").put("n", c.path("spec").path("n").asInt() + 1);
+          return c;
+        }));
+      }
+    } finally {
+      pool.shutdown();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("200 updates finish within 30 s").isTrue();
+    }
+    assertThat(storage.get("/r/a").orElseThrow().path("spec").path("n").asInt()).isEqualTo(200);
+  }
+
+  @Test
+  void deleteReturnsTheLastStateAtTheDeletionsVersionAndHonoursThePrecondition() {
+    ObjectNode a = storage.create("/r/a", object("a", "x"));
+    assertThatThrownBy(() -> storage.delete("/r/a", o -> {
+      throw new IllegalStateException("precondition failed");
+    })).hasMessage("precondition failed");
+    assertThat(storage.get("/r/a")).isPresent();
+    ObjectNode deleted = storage.delete("/r/a", o -> true);
+    assertThat(rv(deleted)).isGreaterThan(rv(a));
+    assertThat(deleted.path("metadata").path("name").asText()).isEqualTo("a");
+    assertThat(storage.get("/r/a")).isEmpty();
+    assertThatThrownBy(() -> storage.delete("/r/a", o -> true))
+        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(StorageException.Kind.NOT_FOUND));
+  }
+
+  @Test
+  void listReturnsOnlyThePrefixInKeyOrder() {
+    storage.create("/r/ns1/b", object("b", "x"));
+    storage.create("/r/ns1/a", object("a", "x"));
+    storage.create("/r/ns2/c", object("c", "x"));
+    storage.create("/s/ns1/d", object("d", "x"));
+    assertThat(names(storage.list("/r/ns1/", ListOptions.latest()).items())).containsExactly("a", "b");
+    assertThat(names(storage.list("/r/", ListOptions.latest()).items())).containsExactly("a", "b", "c");
+    assertThat(storage.list("/r/", ListOptions.latest()).resourceVersion()).isEqualTo(storage.currentResourceVersion());
+  }
+
+  @Test
+  void pagedListsContinueAtTheSameSnapshotAndCountWhatRemains() {
+    for (String n : List.of("a", "b", "c", "d", "e")) {
+      storage.create("/r/" + n, object(n, "x"));
+    }
+    ListResult first = storage.list("/r/", new ListOptions(0, null, 2, o -> true, false));
+    assertThat(names(first.items())).containsExactly("a", "b");
+    assertThat(first.remainingItemCount()).isEqualTo(3);
+    storage.delete("/r/c", o -> true);
+    storage.create("/r/bb", object("bb", "x"));
+    ListResult second = storage.list("/r/", new ListOptions(first.resourceVersion(), first.nextKey(), 2, o -> true, false));
+    assertThat(names(second.items())).as("the snapshot of the first page, not the live state").containsExactly("c", "d");
+    ListResult third = storage.list("/r/", new ListOptions(first.resourceVersion(), second.nextKey(), 2, o -> true, false));
+    assertThat(names(third.items())).containsExactly("e");
+    assertThat(third.nextKey()).isNull();
+  }
+
+  @Test
+  void filteredListsCountMatchesTowardsTheLimitAndDoNotEstimateTheRest() {
+    for (int i = 0; i < 6; i++) {
+      storage.create("/r/o" + i, object("o" + i, i % 2 == 0 ? "even" : "odd"));
+    }
+    ListOptions evens = new ListOptions(0, null, 2, o -> true, false)
+        .withFilter(o -> o.path("metadata").path("labels").path("app").asText().equals("even"));
+    ListResult page = storage.list("/r/", evens);
+    assertThat(names(page.items())).containsExactly("o0", "o2");
+    assertThat(page.nextKey()).isNotNull();
+    assertThat(page.remainingItemCount()).isEqualTo(-1);
+  }
+
+  @Test
+  void exactListBeforeTheHistoryWindowIsExpired() {
+    ObjectNode first = storage.create("/r/first", object("first", "x"));
+    for (int i = 0; i < HISTORY + 5; i++) {
+      storage.guaranteedUpdate("/r/first", c -> {
+        c.with("spec").put("n", c.path("spec").path("n").asInt() + 1);
+        return c;
+      });
+    }
+    assertThatThrownBy(() -> storage.list("/r/", new ListOptions(rv(first), null, 0, o -> true, false)))
+        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(StorageException.Kind.EXPIRED));
+  }
+
+  @Test
+  void watchFromAResourceVersionReplaysLaterChangesThenStreams() {
+    ObjectNode a = storage.create("/r/a", object("a", "x"));
+    storage.create("/r/b", object("b", "x"));
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    try (Watch w = storage.watch("/r/", WatchOptions.from(rv(a)), events::add)) {
+      storage.guaranteedUpdate("/r/a", c -> {
+        c.with("spec").put("n", 5);
+        return c;
+      });
+      storage.delete("/r/b", o -> true);
+      storage.create("/other/c", object("c", "x"));
+      await().atMost(Duration.ofSeconds(5)).alias("three events for /r/").until(() -> events.size() >= 3);
+      assertThat(events).extracting(WatchEvent::type)
+          .containsExactly(WatchEvent.Type.ADDED, WatchEvent.Type.MODIFIED, WatchEvent.Type.DELETED);
+      assertThat(names(events.stream().map(WatchEvent::object).toList())).containsExactly("b", "a", "b");
+      assertThat(events).extracting(WatchEvent::resourceVersion).isSorted();
+      w.bookmark();
+      await().atMost(Duration.ofSeconds(5)).alias("the bookmark").until(() -> events.size() == 4);
+      assertThat(events.get(3).type()).isEqualTo(WatchEvent.Type.BOOKMARK);
+      assertThat(events.get(3).resourceVersion()).isEqualTo(storage.currentResourceVersion());
+    }
+  }
+
+  @Test
+  void watchWithInitialEventsSendsTheStateThenAnEndBookmark() {
+    storage.create("/r/a", object("a", "x"));
+    storage.create("/r/b", object("b", "x"));
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    try (Watch w = storage.watch("/r/", new WatchOptions(0, true, o -> true), events::add)) {
+      await().atMost(Duration.ofSeconds(5)).alias("two ADDED and a bookmark").until(() -> events.size() >= 3);
+      assertThat(events).extracting(WatchEvent::type)
+          .containsExactly(WatchEvent.Type.ADDED, WatchEvent.Type.ADDED, WatchEvent.Type.BOOKMARK);
+      assertThat(events.get(2).initialEventsEnd()).isTrue();
+      assertThat(events.get(2).resourceVersion()).isEqualTo(storage.currentResourceVersion());
+    }
+  }
+
+  @Test
+  void filteredWatchesSeeObjectsEnterAndLeaveAsAddedAndDeleted() {
+    storage.create("/r/a", object("a", "out"));
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    WatchOptions in = new WatchOptions(storage.currentResourceVersion(), false,
+        o -> o.path("metadata").path("labels").path("app").asText().equals("in"));
+    try (Watch w = storage.watch("/r/", in, events::add)) {
+      storage.guaranteedUpdate("/r/a", c -> {
+        c.with("metadata").with("labels").put("app", "in");
+        return c;
+      });
+      storage.guaranteedUpdate("/r/a", c -> {
+        c.with("metadata").with("labels").put("app", "out");
+        return c;
+      });
+      await().atMost(Duration.ofSeconds(5)).alias("enter and leave").until(() -> events.size() >= 2);
+      assertThat(events).extracting(WatchEvent::type).containsExactly(WatchEvent.Type.ADDED, WatchEvent.Type.DELETED);
+    }
+  }
+
+  @Test
+  void watchBeforeTheHistoryWindowIsExpired() {
+    ObjectNode a = storage.create("/r/a", object("a", "x"));
+    for (int i = 0; i < HISTORY + 1; i++) {
+      storage.create("/r/x" + i, object("x" + i, "x"));
+    }
+    assertThatThrownBy(() -> storage.watch("/r/", WatchOptions.from(rv(a) - 1), e -> { }))
+        .isInstanceOfSatisfying(StorageException.class, e -> {
+          assertThat(e.kind()).isEqualTo(StorageException.Kind.EXPIRED);
+          assertThat(e.getMessage()).startsWith("too old resource version: ");
+        });
+  }
+
+  @Test
+  void closedWatchesReceiveNothingMore() throws Exception {
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    Watch w = storage.watch("/r/", WatchOptions.from(storage.currentResourceVersion()), events::add);
+    storage.create("/r/a", object("a", "x"));
+    await().atMost(Duration.ofSeconds(5)).alias("the first event").until(() -> events.size() == 1);
+    w.close();
+    storage.create("/r/b", object("b", "x"));
+    CountDownLatch settle = new CountDownLatch(1);
+    assertThat(settle.await(200, TimeUnit.MILLISECONDS)).isFalse();
+    assertThat(events).hasSize(1);
+  }
+}
