@@ -1,0 +1,43 @@
+package dev.annex.operator.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/** {@code /metrics} and {@code /healthz} on a plain HTTP port (the JDK's server: no extra dependency). */
+public final class MetricsServer implements AutoCloseable {
+  private final HttpServer server;
+
+  public MetricsServer(int port, ReconcileMetrics metrics, BooleanSupplier healthy) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(port), 0);
+    server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4", metrics.prometheusText()));
+    server.createContext("/healthz", exchange -> {
+      boolean ok = healthy.getAsBoolean();
+      respond(exchange, ok ? 200 : 503, "text/plain", ok ? "ok\n" : "informers not healthy\n");
+    });
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange exchange, int code, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

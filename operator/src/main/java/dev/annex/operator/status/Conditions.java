@@ -1,0 +1,45 @@
+package dev.annex.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+/** Condition types and the one way to set one. */
+public final class Conditions {
+  public static final String CERTIFICATE_READY = "CertificateReady";
+  public static final String BACKEND_READY = "BackendReady";
+  public static final String API_SERVICES_REGISTERED = "APIServicesRegistered";
+  /** The aggregator's own verdict; filled by the registration loop (a later issue). */
+  public static final String AVAILABLE = "Available";
+  public static final String READY = "Ready";
+
+  private Conditions() {
+  }
+
+  /**
+   * Sets (or adds) the condition of that type. {@code lastTransitionTime} only moves when the status
+   * flips, so a reconcile that finds nothing new leaves the status byte for byte as it was.
+   */
+  public static void set(List<Condition> conditions, String type, boolean status, String reason, String message,
+      Long generation, Instant now) {
+    String value = status ? "True" : "False";
+    Optional<Condition> existing = find(conditions, type);
+    String transition = existing.filter(c -> value.equals(c.getStatus())).map(Condition::getLastTransitionTime)
+        .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());
+    Condition next = new ConditionBuilder().withType(type).withStatus(value).withReason(reason).withMessage(message)
+        .withObservedGeneration(generation).withLastTransitionTime(transition).build();
+    existing.ifPresentOrElse(c -> conditions.set(conditions.indexOf(c), next), () -> conditions.add(next));
+  }
+
+  public static Optional<Condition> find(List<Condition> conditions, String type) {
+    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  public static boolean isTrue(List<Condition> conditions, String type) {
+    return find(conditions, type).map(c -> "True".equals(c.getStatus())).orElse(false);
+  }
+}
