@@ -1,0 +1,187 @@
+package dev.annex.apiserver.tables;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.annex.apiserver.definition.Resource;
+import dev.annex.apiserver.definition.Resource.PrinterColumn;
+import dev.annex.apiserver.schema.GoText;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns objects of one resource into the {@code meta.k8s.io/v1 Table} kube-apiserver serves for a
+ * CRD ({@code apiextensions-apiserver/pkg/registry/customresource/tableconvertor}): a Name column,
+ * then the resource's {@code additionalPrinterColumns} (an Age column when there are none), one row
+ * per object with its cells and, per {@code includeObject}, nothing, its PartialObjectMetadata, or
+ * the object itself.
+ */
+public final class TableConverter {
+
+  /** ObjectMeta's field docs, which kube-apiserver uses as the Name and default Age descriptions. */
+  static final String NAME_DESCRIPTION = "Name must be unique within a namespace. Is required when creating resources, "
+      + "although some resources may allow a client to request the generation of an appropriate name automatically. "
+      + "Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. "
+      + "More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+  static final String CREATION_TIMESTAMP_DESCRIPTION = "CreationTimestamp is a timestamp representing the server time "
+      + "when this object was created. It is not guaranteed to be set in happens-before order across separate "
+      + "operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\n"
+      + "Populated by the system. Read-only. Null for lists. "
+      + "More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private record Column(PrinterColumn definition, JsonPath path) {
+  }
+
+  private final List<Column> columns;
+  private final Clock clock;
+
+  public TableConverter(Resource resource) {
+    this(resource, Clock.systemUTC());
+  }
+
+  /** @param clock what "now" is for Age-like (date) columns; tests pass a fixed one */
+  public TableConverter(Resource resource, Clock clock) {
+    this.clock = clock;
+    List<PrinterColumn> definitions = resource.printerColumns().isEmpty()
+        ? List.of(new PrinterColumn("Age", "date", "", CREATION_TIMESTAMP_DESCRIPTION, 0, ".metadata.creationTimestamp"))
+        : resource.printerColumns();
+    List<Column> cols = new ArrayList<>();
+    for (PrinterColumn c : definitions) {
+      cols.add(new Column(c, JsonPath.parse(c.jsonPath())));
+    }
+    this.columns = List.copyOf(cols);
+  }
+
+  /**
+   * The Table for these objects.
+   *
+   * @param includeObject {@code None}, {@code Metadata} (the default when null or empty) or {@code Object}
+   * @throws IllegalArgumentException for any other includeObject (the server answers 400)
+   */
+  public ObjectNode convert(List<ObjectNode> objects, String includeObject) {
+    String include = includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject;
+    if (!List.of("None", "Metadata", "Object").contains(include)) {
+      throw new IllegalArgumentException("unsupported includeObject " + GoText.quote(include)
+          + ": supported values: \"None\", \"Metadata\", \"Object\"");
+    }
+    ObjectNode table = JSON.objectNode();
+    table.put("kind", "Table");
+    table.put("apiVersion", "meta.k8s.io/v1");
+    table.putObject("metadata");
+    table.set("columnDefinitions", columnDefinitions());
+    ArrayNode rows = table.putArray("rows");
+    Instant now = clock.instant();
+    for (ObjectNode object : objects) {
+      ObjectNode row = rows.addObject();
+      row.set("cells", cells(object, now));
+      switch (include) {
+        case "Object" -> row.set("object", object);
+        case "Metadata" -> row.set("object", partialObjectMetadata(object));
+        default -> row.putNull("object");
+      }
+    }
+    return table;
+  }
+
+  /** {@code columnDefinitions}: Name first, then the printer columns, every field present as upstream. */
+  public ArrayNode columnDefinitions() {
+    ArrayNode defs = JSON.arrayNode();
+    defs.addObject().put("name", "Name").put("type", "string").put("format", "name")
+        .put("description", NAME_DESCRIPTION).put("priority", 0);
+    for (Column c : columns) {
+      PrinterColumn d = c.definition();
+      String description = d.description().isEmpty()
+          ? "Custom resource definition column (in JSONPath format): " + d.jsonPath()
+          : d.description();
+      defs.addObject().put("name", d.name()).put("type", d.type()).put("format", d.format())
+          .put("description", description).put("priority", d.priority());
+    }
+    return defs;
+  }
+
+  /** A {@code meta.k8s.io/v1 PartialObjectMetadata} of the object, as {@code includeObject=Metadata} embeds. */
+  public static ObjectNode partialObjectMetadata(ObjectNode object) {
+    ObjectNode partial = JSON.objectNode();
+    partial.put("kind", "PartialObjectMetadata");
+    partial.put("apiVersion", "meta.k8s.io/v1");
+    partial.set("metadata", object.path("metadata").isObject() ? object.get("metadata").deepCopy() : JSON.objectNode());
+    return partial;
+  }
+
+  private ArrayNode cells(ObjectNode object, Instant now) {
+    ArrayNode cells = JSON.arrayNode();
+    cells.add(object.path("metadata").path("name").asText(""));
+    for (Column c : columns) {
+      List<JsonNode> results = c.path().find(object);
+      if (results.isEmpty()) {
+        cells.addNull();
+        continue;
+      }
+      cells.add(cell(c.definition().type(), results.get(0), now));
+    }
+    return cells;
+  }
+
+  /** One cell, typed as the column says; a value of another type is an empty (null) cell, as upstream. */
+  static JsonNode cell(String type, JsonNode value, Instant now) {
+    if (value == null || value.isNull()) {
+      return JSON.nullNode();
+    }
+    switch (type) {
+      case "string":
+        return JSON.textNode(printed(value));
+      case "integer":
+        return value.isNumber() ? JSON.numberNode(value.asLong()) : JSON.nullNode();
+      case "number":
+        if (!value.isNumber()) {
+          return JSON.nullNode();
+        }
+        double d = value.asDouble();
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? JSON.numberNode((long) d) : JSON.numberNode(d);
+      case "boolean":
+        return value.isBoolean() ? value : JSON.nullNode();
+      case "date":
+        return value.isTextual() ? JSON.textNode(age(value.asText(), now)) : JSON.nullNode();
+      default:
+        return JSON.nullNode();
+    }
+  }
+
+  /** client-go's JSONPath printing: strings as they are, numbers as Go's {@code %v}, the rest as JSON. */
+  private static String printed(JsonNode value) {
+    if (value.isTextual()) {
+      return value.asText();
+    }
+    if (value.isNumber() || value.isBoolean()) {
+      return value.isNumber() ? GoText.number(value) : value.asText();
+    }
+    return GoText.json(value);
+  }
+
+  /** {@code metav1.Time.UnmarshalQueryParameter} then {@code ConvertToHumanReadableDateType}. */
+  static String age(String timestamp, Instant now) {
+    if (timestamp.isEmpty() || timestamp.equals("null")) {
+      return "<unknown>";
+    }
+    Instant then;
+    try {
+      then = OffsetDateTime.parse(timestamp.toUpperCase(Locale.ROOT)).toInstant();
+    } catch (DateTimeParseException e) {
+      return "<invalid>";
+    }
+    if (then.equals(Instant.parse("0001-01-01T00:00:00Z"))) {
+      return "<unknown>";
+    }
+    return HumanDuration.of(Duration.between(then, now));
+  }
+}
