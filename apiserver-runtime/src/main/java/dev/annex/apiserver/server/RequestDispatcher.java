@@ -1,0 +1,180 @@
+package dev.annex.apiserver.server;
+
+import dev.annex.apiserver.http.ApiRequest;
+import dev.annex.apiserver.http.ApiResponse;
+import dev.annex.apiserver.http.Handler;
+import dev.annex.apiserver.http.ResponseStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Turns an aggregated Netty request (an HTTP/1.1 connection's or an HTTP/2 stream's) into an
+ * {@link ApiRequest}, runs the handler chain on the channel's event loop, and writes the response:
+ * complete, or as a chunked stream for watches.
+ */
+@ChannelHandler.Sharable
+final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  private final Handler handler;
+  private final RequestMetrics metrics;
+
+  RequestDispatcher(Handler handler, RequestMetrics metrics) {
+    this.handler = handler;
+    this.metrics = metrics;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+    QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
+    Map<String, String> headers = new HashMap<>();
+    msg.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b));
+    ApiRequest request = new ApiRequest(msg.method().name(), uri.path(), uri.parameters(), headers,
+        ByteBufUtil.getBytes(msg.content()), peerCertificates(ctx.channel()));
+    boolean keepAlive = HttpUtil.isKeepAlive(msg);
+    boolean head = msg.method().equals(HttpMethod.HEAD);
+    ApiResponse response = handler.handle(request);
+    String verb = request.requestInfo() == null ? request.method() : request.requestInfo().verb();
+    metrics.count(verb, response.status());
+    if (response instanceof ApiResponse.Full full) {
+      writeFull(ctx, full, keepAlive, head);
+    } else if (response instanceof ApiResponse.Streaming streaming) {
+      writeStream(ctx, streaming);
+    }
+  }
+
+  private static void writeFull(ChannelHandlerContext ctx, ApiResponse.Full full, boolean keepAlive, boolean head) {
+    FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(full.status()),
+        head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(full.body()));
+    full.headers().forEach((k, v) -> out.headers().set(k, v));
+    out.headers().set("cache-control", "no-cache, private");
+    out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? full.body().length : full.body().length);
+    HttpUtil.setKeepAlive(out, keepAlive);
+    ctx.writeAndFlush(out).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+  }
+
+  private static void writeStream(ChannelHandlerContext ctx, ApiResponse.Streaming streaming) {
+    HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(streaming.status()));
+    streaming.headers().forEach((k, v) -> out.headers().set(k, v));
+    out.headers().set("cache-control", "no-cache, private");
+    out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    ctx.writeAndFlush(out);
+    streaming.body().accept(new ChannelStream(ctx.channel()));
+  }
+
+  /** The client's verified certificate chain, from the TLS handler of the connection (the parent of an h2 stream). */
+  private static List<X509Certificate> peerCertificates(Channel channel) {
+    Channel connection = channel.parent() != null ? channel.parent() : channel;
+    SslHandler ssl = connection.pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      return List.of();
+    }
+    try {
+      List<X509Certificate> out = new ArrayList<>();
+      for (Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+        out.add((X509Certificate) c);
+      }
+      return out;
+    } catch (SSLPeerUnverifiedException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close(); // connection-level failures (reset, TLS alert): nothing to answer
+  }
+
+  /** A streamed body on one channel; ends with the last chunk, or when the client goes away. */
+  private static final class ChannelStream implements ResponseStream {
+    private final Channel channel;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
+    private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
+
+    ChannelStream(Channel channel) {
+      this.channel = channel;
+      channel.closeFuture().addListener(f -> closed());
+    }
+
+    @Override
+    public void send(byte[] chunk) {
+      if (!ended.get()) {
+        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+      }
+    }
+
+    @Override
+    public void end() {
+      if (ended.compareAndSet(false, true)) {
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        runCloseActions();
+      }
+    }
+
+    private void closed() {
+      ended.set(true);
+      runCloseActions();
+    }
+
+    private void runCloseActions() {
+      timers.forEach(t -> t.cancel(false));
+      for (Runnable r : onClose) {
+        if (onClose.remove(r)) {
+          r.run();
+        }
+      }
+    }
+
+    @Override
+    public void onClose(Runnable action) {
+      onClose.add(action);
+      if (ended.get()) {
+        runCloseActions();
+      }
+    }
+
+    @Override
+    public void schedule(long millis, Runnable action) {
+      if (!ended.get()) {
+        timers.add(channel.eventLoop().schedule(() -> {
+          if (!ended.get()) {
+            action.run();
+          }
+        }, millis, TimeUnit.MILLISECONDS));
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.annex.apiserver.server;
+
+import dev.annex.apiserver.definition.ApiDefinition;
+import dev.annex.apiserver.definition.Resource;
+import dev.annex.apiserver.discovery.DiscoveryHandler;
+import dev.annex.apiserver.filters.Authorizer;
+import dev.annex.apiserver.filters.ClientCertificateAuthenticator;
+import dev.annex.apiserver.filters.HandlerChain;
+import dev.annex.apiserver.handlers.ResourceHandlers;
+import dev.annex.apiserver.handlers.ServedResource;
+import dev.annex.apiserver.http.Handler;
+import dev.annex.apiserver.registry.ResourceStore;
+import dev.annex.apiserver.registry.StructuralSchemaRules;
+import dev.annex.apiserver.schema.StructuralSchema;
+import dev.annex.apiserver.storage.Storage;
+import dev.annex.apiserver.storage.memory.MemoryStorage;
+import dev.annex.apiserver.tables.TableConverter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One running apiserver: the definition, its storage, the handler chain and the Netty server, wired
+ * in one place so {@code Main} and the tests start exactly the same thing.
+ */
+public final class RuntimeServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RuntimeServer.class);
+  public static final String VERSION = "v0.1.0";
+
+  private final Storage storage;
+  private final ApiServer server;
+
+  private RuntimeServer(Storage storage, ApiServer server) {
+    this.storage = storage;
+    this.server = server;
+  }
+
+  public static RuntimeServer start(ServerOptions options) throws IOException, GeneralSecurityException, InterruptedException {
+    ApiDefinition api = ApiDefinition.read(options.apiDefinition());
+    ServingCertificates tls = ServingCertificates.load(options);
+    Storage storage = new MemoryStorage(options.watchHistory());
+    RequestMetrics metrics = new RequestMetrics();
+    Map<String, ServedResource> resources = new LinkedHashMap<>();
+    for (Resource r : api.resources()) {
+      ResourceStore store = new ResourceStore(api, r, storage,
+          new StructuralSchemaRules(StructuralSchema.of(r.openAPIV3Schema())), Clock.systemUTC());
+      TableConverter tables = new TableConverter(r);
+      resources.put(r.plural(), new ServedResource(store, tables::convert));
+    }
+    Handler router = new ApiRouter(new DiscoveryHandler(api), request -> { throw dev.annex.apiserver.status.StatusException.pathNotFound(); },
+        new ResourceHandlers(api, resources), metrics, ApiRouter.versionInfo(VERSION));
+    Authorizer authorizer;
+    if (options.alwaysAllow()) {
+      LOG.warn("--authorization-mode=AlwaysAllow: every request is allowed, anonymous ones included; "
+          + "for local use without a cluster only");
+      authorizer = Authorizer.alwaysAllow();
+    } else {
+      LOG.warn("no --authorization-mode: resource requests are refused (403) until delegated authorization lands");
+      authorizer = Authorizer.nonResourceOnly();
+    }
+    Handler chain = HandlerChain.build(router, new ClientCertificateAuthenticator(), authorizer);
+    ApiServer server = ApiServer.start(options.bindAddress(), options.securePort(), tls, chain,
+        options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics);
+    LOG.info("serving {} ({}) on https://{}:{}", api.group(),
+        String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
+        options.bindAddress(), server.port());
+    return new RuntimeServer(storage, server);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    storage.close();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * The Netty HTTPS server: TLS with ALPN (HTTP/2 with many concurrent streams, HTTP/1.1), the
+ * request body limit, translation between Netty messages and the runtime's request and response
+ * types, and the top-level routing of paths to health, discovery, OpenAPI and resource handlers.
+ * It must not contain API semantics; those live in the handlers, the registry and discovery.
+ */
+package dev.annex.apiserver.server;

@@ -1,0 +1,157 @@
+package dev.annex.apiserver.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.annex.apiserver.testsupport.RunningServer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static dev.annex.apiserver.testsupport.RunningServer.WARDLE;
+import static dev.annex.apiserver.testsupport.RunningServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The server around the API: protocols, health, version, metrics, unknown paths, flags, authorization. */
+class ServerTest {
+
+  @TempDir
+  static Path dir;
+  static RunningServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new RunningServer(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void http2IsNegotiatedByAlpnAndAdvertisesAtLeast1000ConcurrentStreams() throws Exception {
+    HttpResponse<String> r = server.get("/healthz");
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    SslContext ctx = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(server.pki().ca())
+        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
+        .build();
+    CompletableFuture<Long> maxStreams = new CompletableFuture<>();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
+        @Override
+        protected void initChannel(SocketChannel c) {
+          c.pipeline().addLast(ctx.newHandler(c.alloc(), "localhost", server.port()),
+              Http2FrameCodecBuilder.forClient().build(), new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext c, Object msg) {
+                  if (msg instanceof Http2SettingsFrame settings) {
+                    maxStreams.complete(settings.settings().maxConcurrentStreams());
+                  }
+                }
+              });
+        }
+      }).connect("127.0.0.1", server.port()).sync().channel();
+      assertThat(maxStreams.get(10, TimeUnit.SECONDS)).as("SETTINGS_MAX_CONCURRENT_STREAMS").isGreaterThanOrEqualTo(1000L);
+      ch.close();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void http11WorksToo() throws Exception {
+    HttpClient h1 = HttpClient.newBuilder().sslContext(server.pki().sslContext(server.admin()))
+        .version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> r = h1.send(HttpRequest.newBuilder(server.uri("/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    assertThat(r.body()).isEqualTo("ok");
+  }
+
+  @Test
+  void healthEndpointsAnswerOkAndVerboseListsTheChecks() throws Exception {
+    for (String p : new String[] {"/healthz", "/livez", "/readyz"}) {
+      assertThat(server.get(p).body()).isEqualTo("ok");
+    }
+    assertThat(server.get("/readyz?verbose").body()).isEqualTo("[+]ping ok\n[+]log ok\nreadyz check passed\n");
+  }
+
+  @Test
+  void versionAndMetricsAreServed() throws Exception {
+    JsonNode version = json(server.get("/version"));
+    assertThat(version.path("gitVersion").asText()).startsWith("v");
+    server.get("/apis");
+    assertThat(server.get("/metrics").body()).contains("apiserver_request_total{verb=\"GET\",code=\"200\"}");
+  }
+
+  @Test
+  void unknownPathsAre404AndWrongVerbs405() throws Exception {
+    HttpResponse<String> missing = server.get("/nothing/here");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(json(missing).path("reason").asText()).isEqualTo("NotFound");
+    assertThat(server.get("/apis/other.example.com/v1/things").statusCode()).isEqualTo(404);
+    assertThat(server.get(WARDLE + "/unknowns").statusCode()).isEqualTo(404);
+    assertThat(server.get(WARDLE + "/namespaces/x/flunders/a/scale").statusCode()).isEqualTo(404);
+    HttpResponse<String> postToNamed = server.post(WARDLE + "/namespaces/x/flunders/a", RunningServer.flunder("a", "b"));
+    assertThat(postToNamed.statusCode()).isEqualTo(405);
+    assertThat(json(postToNamed).path("reason").asText()).isEqualTo("MethodNotAllowed");
+    assertThat(server.put(WARDLE + "/namespaces/x/flunders", "{}").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void withoutAlwaysAllowResourceRequestsAreForbiddenButProbesWork() throws Exception {
+    Path other = Files.createDirectories(dir.resolve("no-authz"));
+    try (RunningServer strict = new RunningServer(other, "--authorization-mode=")) {
+      assertThat(strict.get("/healthz").statusCode()).isEqualTo(200);
+      assertThat(strict.get(WARDLE).statusCode()).isEqualTo(200);
+      HttpResponse<String> r = strict.get(WARDLE + "/namespaces/x/flunders");
+      assertThat(r.statusCode()).isEqualTo(403);
+      assertThat(json(r).path("reason").asText()).isEqualTo("Forbidden");
+      assertThat(json(r).path("message").asText()).startsWith("flunders.wardle.example.com is forbidden: User \"admin\" cannot list");
+    }
+  }
+
+  @Test
+  void flagsAreCheckedAndHelpListsThemAll() {
+    assertThatThrownBy(() -> ServerOptions.parse("--secure-port=1")).hasMessageContaining("--api-definition is required");
+    assertThatThrownBy(() -> ServerOptions.parse("--nope=1")).hasMessage("unknown flag: --nope");
+    assertThatThrownBy(() -> ServerOptions.parse("--api-definition=x", "--authorization-mode=RBAC"))
+        .hasMessageContaining("unsupported mode");
+    assertThat(ServerOptions.parse("--help").help()).isTrue();
+    for (String flag : new String[] {"--secure-port", "--bind-address", "--tls-cert-file", "--tls-private-key-file",
+        "--cert-dir", "--client-ca-file", "--authorization-mode", "--api-definition"}) {
+      assertThat(ServerOptions.usage()).contains(flag);
+    }
+    ServerOptions defaults = ServerOptions.parse("--api-definition", "x.yaml");
+    assertThat(defaults.securePort()).isEqualTo(8443);
+    assertThat(defaults.maxRequestBodyBytes()).isEqualTo(3 * 1024 * 1024);
+  }
+}
