@@ -18,6 +18,13 @@ test: node-prereqs
 crds:
 	$(MVN) $(MVN_FLAGS) -pl operator -am -DskipTests -Dannex.crds.update=true process-classes
 
+# Builds the operator and runs it against the cluster of the current kubeconfig, CRD applied first
+# (a later issue makes this start the local control plane). /metrics on ANNEX_METRICS_PORT (8080).
+run:
+	$(MVN) $(MVN_FLAGS) -pl operator -am -DskipTests package
+	kubectl apply -f crds/aggregatedapis.annex.dev-v1.yml
+	java -jar operator/target/annex-operator-*-all.jar
+
 # The pinned kube-apiserver, kube-controller-manager and etcd, built once into ~/.cache/annex.
 controlplane:
 	$(CONTROLPLANE_BUILD)
