@@ -1,0 +1,91 @@
+import json, re, yaml, shlex, copy
+R='/work/main/apiserver-runtime/src/test/resources/dev/annex/apiserver/apply/'
+
+def heredocs(script):
+    s=open(script).read()
+    out={}
+    for m in re.finditer(r"^(apply|req) (.*?) <<'(\w)' > \$out/(\S+)\n(.*?)\n\3$", s, re.M|re.S):
+        kind,args,_,fname,body=m.groups()
+        out[fname]=(kind,shlex.split(args),body)
+    return out
+
+def load(p):
+    return json.load(open(p))
+
+def step_from(kind,args,body,expect,name):
+    st={'name':name}
+    if kind=='apply':
+        target=args[0]; manager=args[1]
+        query=args[3] if len(args)>3 else ''
+        obj,_,sub=target.partition('/')
+        st.update(op='apply',object=obj,subresource=sub,manager=manager,force='force=true' in query,body=yaml.safe_load(body))
+    else:
+        method,url,ct=args[0],args[1],args[2]
+        ua=None
+        if '-A' in args: ua=args[args.index('-A')+1]
+        path,_,q=url.partition('?')
+        mgr=dict(x.split('=') for x in q.split('&') if x).get('fieldManager','')
+        path=path.strip('/')
+        obj,_,sub=path.partition('/')
+        body=json.loads(body)
+        if method=='POST':
+            st.update(op='create',object=body['metadata']['name'],subresource='',manager=mgr,userAgent=ua,body=body)
+        else:
+            st.update(op='merge-patch',object=obj,subresource=sub,manager=mgr,body=body)
+    st['expect']=expect
+    return st
+
+def scenario(fname, steps, seeds=None):
+    json.dump({'seeds':seeds or {},'steps':steps}, open(R+fname,'w'), indent=1)
+
+# A: probe1 sequence
+h=heredocs('probe1.sh')
+steps=[step_from(*h[f],load('cap1/'+f),f[:-5]) for f in sorted(h)]
+for st in steps:  # Go's YAML 1.1 reads the key y as true; PyYAML does not
+    deep=st['body'].get('spec',{}).get('extra',{}).get('deep')
+    if deep and 'y' in deep: deep['true']=deep.pop('y')
+scenario('two-appliers.json', steps)
+
+# D: list ordering (probe3 07-10), C: status/main updates on f5 after UA create
+h2=heredocs('probe2.sh'); h3=heredocs('probe3.sh')
+lo=[step_from(*h3[f],load('cap3/'+f),f[:-5]) for f in ['07-f7-one.json','08-f7-two.json','09-f7-one-reorder.json','10-f7-three-empty.json']]
+lo[3]['body']['spec']['extra']['false']=lo[3]['body']['spec']['extra'].pop('n')  # Go's YAML 1.1: n is false
+scenario('list-order.json',lo)
+def ua(name,obj,agent,f):
+    return {'name':f[:-5],'op':'create','object':obj,'subresource':'','manager':'','userAgent':agent,
+      'body':{"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","metadata":{"name":obj,"namespace":"wardle"},"spec":{"reference":"u"}},'expect':load('cap2/'+f)}
+scenario('user-agent-and-status.json',[ua('a','f5','my-tool/1.2 (linux) extra','09-ua-create.json'),ua('b','f6','Two Words/1.0','10-ua2-create.json')]+
+         [step_from(*h3[f],load('cap3/'+f),f[:-5]) for f in ['03-f5-status-merge.json','04-f5-main-merge-status.json']])
+
+# B: PUTs with client managedFields on f2, then untracked updates, then first apply
+seed=load('cap2/f2.json')
+steps=[]
+for n in ['badop','badfields','longmanager','nofieldstype','badtype','emptylist','custom','badmanagerchar','reset']:
+    steps.append({'name':'08-put-'+n,'op':'put','object':'f2','subresource':'','manager':'putter','body':load('cap2/put-%s.in'%n),'expect':load('cap2/08-put-%s.json'%n)})
+steps.append({'name':'18-status-put','op':'put','object':'f2','subresource':'status','manager':'stw','body':load('cap2/st.in'),'expect':load('cap2/18-status-put.json')})
+for f in ['19-status-merge.json','20-update-add-annotations.json','21-update-remove-labels.json']:
+    steps.append(step_from(*h2[f],load('cap2/'+f),f[:-5]))
+for f in ['05-f2-apply-untracked-conflict.json','06-f2-apply-untracked-same.json']:
+    steps.append(step_from(*h3[f],load('cap3/'+f),f[:-5]))
+scenario('client-managed-fields.json',steps,{'f2':seed})
+
+# E: apply refusals on f2
+steps=[]
+steps.append({'name':'11-apply-nomanager','op':'apply','object':'f2','subresource':'','manager':'','force':False,
+  'body':{'apiVersion':'wardle.example.com/v1alpha1','kind':'Flunder','metadata':{'name':'f2'}},'expect':load('cap2/11-apply-nomanager.json')})
+for f in ['12-apply-with-managedfields.json','13-apply-wrong-version.json','14-apply-wrong-kind.json','15-apply-unknown-field.json','16-apply-dup-set.json']:
+    steps.append(step_from(*h2[f],load('cap2/'+f),f[:-5]))
+scenario('apply-refused.json',steps,{'f2':seed})
+
+# F: kubectl apply --server-side after client-side kubectl apply
+f4=load('cap3/02-f4-after-failed-upgrade.json')
+msg=open('cap2/07-ssa-f4.err').read().splitlines()[0][len('error: '):]
+f4b=yaml.safe_load(open('f4b.yaml'))
+f3seed=json.loads(json.dumps(f4).replace('"f4','"f3').replace('\\"f4\\"','\\"f3\\"').replace('"edited"','"r1"'))
+f3b=yaml.safe_load(open('f3b.yaml'))
+steps=[{'name':'07-ssa-f4-conflict','op':'apply','object':'f4','subresource':'','manager':'kubectl','force':False,'body':f4b,
+        'expect':{'kind':'Status','apiVersion':'v1','metadata':{},'status':'Failure','message':msg,'reason':'Conflict',
+                  'details':{'causes':[{'reason':'FieldManagerConflict','message':'conflict with "kubectl-client-side-apply" using wardle.example.com/v1alpha1','field':'.spec.reference'}]},'code':409}},
+       {'name':'03-ssa-after-csa','op':'apply','object':'f3','subresource':'','manager':'kubectl','force':False,'body':f3b,'expect':load('cap2/03-ssa-after-csa.json')}]
+scenario('client-side-apply-upgrade.json',steps,{'f4':f4,'f3':f3seed})
+print("ok")
