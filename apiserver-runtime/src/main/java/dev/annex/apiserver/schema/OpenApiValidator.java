@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -125,7 +124,7 @@ final class OpenApiValidator {
 
   private static String dataFormat(JsonNode data) {
     if (data.isNumber()) {
-      return isWhole(data) ? "int64" : "double";
+      return isWhole(data) ? "int64" : "float64";
     }
     return "";
   }
@@ -176,39 +175,90 @@ final class OpenApiValidator {
 
   // --- numbers --------------------------------------------------------------------------------
 
+  /**
+   * kube-openapi's number validator: a range check of the value against the type and format (a
+   * plain error, filed at the root), then multipleOf, minimum, maximum. An integer value is compared
+   * with the limits truncated to integers, and they print as integers; a float value prints them as
+   * Go's {@code %v} of a float64.
+   */
   private void number(JsonNode s, JsonNode data, String path, List<FieldError> errors) {
     String type = s.path("type").asText("");
     String format = s.path("format").asText("");
-    if (type.equals("integer") && format.equals("int32") && isWhole(data)
-        && (data.asDouble() > Integer.MAX_VALUE || data.asDouble() < Integer.MIN_VALUE)) {
-      // kube-openapi reports this as a plain error, which apiextensions files under the root.
-      errors.add(FieldError.invalid(ROOT_FIELD, TextNode.valueOf(""),
-          "Checked value must be of type integer with format int32 in " + path));
+    boolean integer = isWhole(data);
+    if (type.equals("integer") && !fitsInteger(data, format)) {
+      errors.add(FieldError.invalid(ROOT_FIELD, TextNode.valueOf(""), "Checked value must be of type integer "
+          + (format.equals("int32") || format.equals("int64") ? "with format " + format : "(default format)")
+          + " in " + path));
     }
-    BigDecimal value = data.decimalValue();
     if (s.has("multipleOf")) {
-      BigDecimal factor = s.get("multipleOf").decimalValue();
-      if (factor.signum() > 0 && value.remainder(factor).signum() != 0) {
-        errors.add(FieldError.invalid(field(path), data,
-            path + " in body should be a multiple of " + GoText.goFloat(factor.doubleValue())));
-      }
+      multipleOf(s.get("multipleOf").asDouble(), data, integer, path, errors);
     }
     if (s.has("minimum")) {
-      BigDecimal min = s.get("minimum").decimalValue();
+      double min = s.get("minimum").asDouble();
       boolean exclusive = s.path("exclusiveMinimum").asBoolean(false);
-      if (exclusive ? value.compareTo(min) <= 0 : value.compareTo(min) < 0) {
+      int c = integer ? Long.compare(data.asLong(), (long) min) : Double.compare(data.asDouble(), min);
+      if (exclusive ? c <= 0 : c < 0) {
         errors.add(FieldError.invalid(field(path), data, path + " in body should be greater than "
-            + (exclusive ? "" : "or equal to ") + GoText.goFloat(min.doubleValue())));
+            + (exclusive ? "" : "or equal to ") + limit(min, integer)));
       }
     }
     if (s.has("maximum")) {
-      BigDecimal max = s.get("maximum").decimalValue();
+      double max = s.get("maximum").asDouble();
       boolean exclusive = s.path("exclusiveMaximum").asBoolean(false);
-      if (exclusive ? value.compareTo(max) >= 0 : value.compareTo(max) > 0) {
+      int c = integer ? Long.compare(data.asLong(), (long) max) : Double.compare(data.asDouble(), max);
+      if (exclusive ? c >= 0 : c > 0) {
         errors.add(FieldError.invalid(field(path), data, path + " in body should be less than "
-            + (exclusive ? "" : "or equal to ") + GoText.goFloat(max.doubleValue())));
+            + (exclusive ? "" : "or equal to ") + limit(max, integer)));
       }
     }
+  }
+
+  private void multipleOf(double factor, JsonNode data, boolean integer, String path, List<FieldError> errors) {
+    if (integer) {
+      long f = (long) factor; // upstream truncates a fractional factor for an integer value
+      if (f <= 0) {
+        errors.add(FieldError.invalid(field(path), JSON.numberNode(f),
+            "factor MultipleOf declared for " + path + " must be positive: " + f));
+      } else if (data.asLong() % f != 0) {
+        errors.add(FieldError.invalid(field(path), data, path + " in body should be a multiple of " + f));
+      }
+      return;
+    }
+    if (factor <= 0) {
+      errors.add(FieldError.invalid(field(path), JSON.numberNode(factor),
+          "factor MultipleOf declared for " + path + " must be positive: " + GoText.goFloat(factor)));
+    } else if (!isJsonInteger(data.asDouble() / factor)) {
+      errors.add(FieldError.invalid(field(path), data,
+          path + " in body should be a multiple of " + GoText.goFloat(factor)));
+    }
+  }
+
+  private static String limit(double limit, boolean integer) {
+    return integer ? Long.toString((long) limit) : GoText.goFloat(limit);
+  }
+
+  /** swag's IsFloat64AJSONInteger: whole up to a relative error of 1e-9. */
+  private static boolean isJsonInteger(double f) {
+    if (Double.isNaN(f) || Double.isInfinite(f)) {
+      return false;
+    }
+    double g = Math.rint(f);
+    if (f == g) {
+      return true;
+    }
+    return Math.abs(f - g) / Math.min(Math.abs(f) + Math.abs(g), Double.MAX_VALUE) < 1e-9;
+  }
+
+  /** strconv.ParseInt of the value's decimal text, as kube-openapi's range check does. */
+  private static boolean fitsInteger(JsonNode data, String format) {
+    if (!isWhole(data)) {
+      return false;
+    }
+    if (!format.equals("int32")) {
+      return true;
+    }
+    long v = data.asLong();
+    return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
   }
 
   // --- arrays ---------------------------------------------------------------------------------

@@ -66,13 +66,14 @@ public final class TableConverter {
    * The Table for these objects.
    *
    * @param includeObject {@code None}, {@code Metadata} (the default when null or empty) or {@code Object}
-   * @throws IllegalArgumentException for any other includeObject (the server answers 400)
+   * @throws IllegalArgumentException for any other includeObject, worded as kube-apiserver's field error
    */
   public ObjectNode convert(List<ObjectNode> objects, String includeObject) {
     String include = includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject;
     if (!List.of("None", "Metadata", "Object").contains(include)) {
-      throw new IllegalArgumentException("unsupported includeObject " + GoText.quote(include)
-          + ": supported values: \"None\", \"Metadata\", \"Object\"");
+      // kube-apiserver answers 400 "Unable to convert to Table as requested: " + this message.
+      throw new IllegalArgumentException("includeObject: Invalid value: " + GoText.quote(include)
+          + ": must be 'Metadata', 'Object', 'None', or empty");
     }
     ObjectNode table = JSON.objectNode();
     table.put("kind", "Table");
