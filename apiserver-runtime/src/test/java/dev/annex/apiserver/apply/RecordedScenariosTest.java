@@ -30,7 +30,8 @@ class RecordedScenariosTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"two-appliers.json", "list-order.json", "user-agent-and-status.json",
-      "client-managed-fields.json", "apply-refused.json", "client-side-apply-upgrade.json"})
+      "client-managed-fields.json", "apply-refused.json", "client-side-apply-upgrade.json",
+      "kubectl-server-side-upgrade.json"})
   void behavesLikeKubeApiserver(String file) throws IOException {
     JsonNode scenario = resource(file);
     JsonNode schema = resource("flunder-schema.json");
@@ -91,6 +92,15 @@ class RecordedScenariosTest {
       case "merge-patch":
         return strategy(live, fm.update(live, CrdDefaulter.defaulted(MergePatch.apply(live, step.get("body")), schema),
             manager, sub), sub);
+      case "json-patch": {
+        // kubectl's csaupgrade only replaces /metadata/managedFields and /metadata/resourceVersion.
+        ObjectNode patched = live.deepCopy();
+        for (JsonNode op : step.get("body")) {
+          String[] path = op.path("path").asText().substring(1).split("/");
+          patched.with(path[0]).set(path[1], op.get("value").deepCopy());
+        }
+        return strategy(live, fm.update(live, patched, manager, sub), sub);
+      }
       case "put":
         return strategy(live, fm.update(live, CrdDefaulter.defaulted((ObjectNode) step.get("body").deepCopy(), schema),
             manager, sub), sub);

@@ -89,3 +89,30 @@ steps=[{'name':'07-ssa-f4-conflict','op':'apply','object':'f4','subresource':'',
        {'name':'03-ssa-after-csa','op':'apply','object':'f3','subresource':'','manager':'kubectl','force':False,'body':f3b,'expect':load('cap2/03-ssa-after-csa.json')}]
 scenario('client-side-apply-upgrade.json',steps,{'f4':f4,'f3':f3seed})
 print("ok")
+
+# G: kubectl 1.32 `apply --server-side` after `kubectl apply`, request by request (recorded with -v=9)
+import urllib.parse
+log=open('csa.log').read().splitlines()
+events=[]
+for i,l in enumerate(log):
+    if 'curl -v -XPATCH' in l:
+        m=re.search(r'Content-Type: ([^"]+)".*\'(https://[^\']+)\'',l)
+        events.append(('req',m.group(1),m.group(2)))
+    elif 'Request Body" body=<' in l:
+        events.append(('reqbody',log[i+1].strip()))
+    elif 'Response Body" body=<' in l:
+        events.append(('respbody',log[i+1].strip()))
+    elif 'Request Body" body="[' in l:
+        m=re.search(r'body="(.*)"$',l); events.append(('reqbody',json.loads('"'+m.group(1)+'"')))
+steps=[]; body=None; req=None
+for e in events:
+    if e[0]=='reqbody': body=json.loads(e[1])
+    elif e[0]=='req': req=e
+    elif e[0]=='respbody' and req:
+        q=urllib.parse.parse_qs(urllib.parse.urlparse(req[2]).query)
+        op={'application/apply-patch+yaml':'apply','application/json-patch+json':'json-patch'}[req[1]]
+        steps.append({'name':'%d-%s-%s'%(len(steps)+1,op,q['fieldManager'][0]),'op':op,'object':'f11','subresource':'',
+                      'manager':q['fieldManager'][0],'force':q.get('force',['false'])[0]=='true','body':body,'expect':json.loads(e[1])})
+        req=None
+scenario('kubectl-server-side-upgrade.json',steps,{'f11':load('csa-seed.json')})
+print(len(steps),'kubectl steps')
