@@ -26,7 +26,7 @@ import dev.annex.operator.validation.SpecProblem;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -74,6 +74,9 @@ import java.util.Set;
 public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Cleaner<AggregatedApi> {
   public static final String NAME = "aggregatedapi";
   private static final Logger log = LoggerFactory.getLogger(AggregatedApiReconciler.class);
+
+  /** Plain Jackson: enough to compare and copy the status, which holds no Kubernetes-specific types. */
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Clock clock;
 
@@ -265,8 +268,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
   /** Writes the status only when it differs, so a reconcile that finds nothing new writes nothing. */
   private static UpdateControl<AggregatedApi> updateIfChanged(AggregatedApi api, AggregatedApiStatus before,
       AggregatedApiStatus after) {
-    var mapper = Serialization.jsonMapper();
-    if (mapper.valueToTree(before).equals(mapper.valueToTree(after))) {
+    if (JSON.valueToTree(before).equals(JSON.valueToTree(after))) {
       return UpdateControl.noUpdate();
     }
     api.setStatus(after);
@@ -277,7 +279,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     if (status == null) {
       return new AggregatedApiStatus();
     }
-    AggregatedApiStatus copy = Serialization.jsonMapper().convertValue(status, AggregatedApiStatus.class);
+    AggregatedApiStatus copy = JSON.convertValue(status, AggregatedApiStatus.class);
     if (copy.conditions == null) {
       copy.conditions = new java.util.ArrayList<>();
     } else {

@@ -60,6 +60,9 @@ import static org.awaitility.Awaitility.await;
 class AggregatedApiOperatorTest {
   private static final String NS = "wardle";
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+      new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
   private KubernetesMockServer server;
@@ -110,12 +113,12 @@ class AggregatedApiOperatorTest {
     assertThat(Pem.certificate(decode(ca, "tls.crt"))).isEqualTo(caFromBundle);
 
     ConfigMap definition = get(ConfigMap.class, NS, names.definitionConfigMap());
-    JsonNode yaml = Serialization.yamlMapper().readTree(definition.getData().get("aggregatedapi.yaml"));
+    JsonNode yaml = YAML.readTree(definition.getData().get("aggregatedapi.yaml"));
     assertThat(yaml.path("apiVersion").asText()).isEqualTo("annex.dev/v1alpha1");
     assertThat(yaml.path("kind").asText()).isEqualTo("AggregatedApi");
     assertThat(yaml.path("metadata").path("name").asText()).isEqualTo("wardle");
     assertThat(yaml.path("metadata").path("namespace").asText()).isEqualTo(NS);
-    assertThat(yaml.path("spec")).isEqualTo(Serialization.jsonMapper().valueToTree(Fixtures.wardle().getSpec()));
+    assertThat(yaml.path("spec")).isEqualTo(JSON.valueToTree(Fixtures.wardle().getSpec()));
     assertThat(yaml.has("status")).isFalse();
 
     ServiceAccount sa = get(ServiceAccount.class, NS, names.apiserver());
@@ -279,11 +282,50 @@ class AggregatedApiOperatorTest {
   }
 
   @Test
-  void aDeletedApiServiceIsRecreated() {
+  void aDeletedOrEditedApiServiceIsPutBack() {
     client.resource(Fixtures.wardle()).create();
     await().atMost(WAIT).until(() -> ownedApiServices().size() == 2);
+    String caBundle = get(APIService.class, null, "v1alpha1.wardle.example.com").getSpec().getCaBundle();
+
     client.resources(APIService.class).withName("v1beta1.wardle.example.com").delete();
     await().atMost(WAIT).until(() -> client.resources(APIService.class).withName("v1beta1.wardle.example.com").get() != null);
+
+    APIService drifted = get(APIService.class, null, "v1alpha1.wardle.example.com");
+    drifted.getSpec().setCaBundle(null);
+    drifted.getSpec().setInsecureSkipTLSVerify(true);
+    drifted.getSpec().getService().setPort(8443);
+    client.resource(drifted).update();
+    await().atMost(WAIT).untilAsserted(() -> {
+      APIService reverted = get(APIService.class, null, "v1alpha1.wardle.example.com");
+      assertThat(reverted.getSpec().getCaBundle()).isEqualTo(caBundle);
+      assertThat(reverted.getSpec().getInsecureSkipTLSVerify()).isNotEqualTo(Boolean.TRUE);
+      assertThat(reverted.getSpec().getService().getPort()).isEqualTo(443);
+    });
+  }
+
+  @Test
+  void etcdStorageAndPodOverridesReachTheDeployment() {
+    AggregatedApi wardle = Fixtures.wardle();
+    wardle.getSpec().replicas = 3;
+    wardle.getSpec().storage.type = dev.annex.operator.api.Storage.Type.Etcd;
+    wardle.getSpec().storage.etcd = new dev.annex.operator.api.Storage.Etcd();
+    wardle.getSpec().storage.etcd.servers = List.of("https://etcd-0:2379", "https://etcd-1:2379");
+    wardle.getSpec().storage.etcd.tlsSecretName = "etcd-client";
+    wardle.getSpec().image = "registry.example/annex-apiserver:custom";
+    wardle.getSpec().pod = new dev.annex.operator.api.PodOverrides();
+    wardle.getSpec().pod.nodeSelector = Map.of("disk", "ssd");
+    ResourceNames names = ResourceNames.of(client.resource(wardle).create());
+
+    await().atMost(WAIT).until(() -> client.apps().deployments().inNamespace(NS).withName(names.apiserver()).get() != null);
+    Deployment deployment = get(Deployment.class, NS, names.apiserver());
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers().get(0).getImage()).isEqualTo("registry.example/annex-apiserver:custom");
+    assertThat(pod.getContainers().get(0).getArgs()).containsSubsequence(
+        "--etcd-servers", "https://etcd-0:2379,https://etcd-1:2379", "--etcd-prefix", "/registry",
+        "--etcd-cafile", "/etc/annex/etcd/ca.crt");
+    assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "etcd-client".equals(v.getSecret().getSecretName()));
+    assertThat(pod.getNodeSelector()).containsEntry("disk", "ssd");
   }
 
   @Test

@@ -48,7 +48,7 @@ final class StructuralSchema {
     if ("array".equals(type) && !node.has("items")) {
       return Optional.of(path + ".items: must be set for type array");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("properties").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.path("properties").properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> property = it.next();
       Optional<String> violation = check(property.getValue(), path + ".properties." + property.getKey());
       if (violation.isPresent()) {

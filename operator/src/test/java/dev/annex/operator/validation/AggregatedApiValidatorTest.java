@@ -5,7 +5,6 @@ import dev.annex.operator.Fixtures;
 import dev.annex.operator.api.AggregatedApi;
 import dev.annex.operator.api.ApiVersion;
 import dev.annex.operator.api.Storage;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -62,7 +61,7 @@ class AggregatedApiValidatorTest {
   void preserveUnknownFieldsNeedsNoType() {
     AggregatedApi api = Fixtures.wardle();
     ((ObjectNode) api.getSpec().resources.get(0).schema.openAPIV3Schema.path("properties"))
-        .set("extra", Serialization.jsonMapper().createObjectNode().put("x-kubernetes-preserve-unknown-fields", true));
+        .set("extra", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("x-kubernetes-preserve-unknown-fields", true));
     assertThat(AggregatedApiValidator.validate(api, List.of())).isEmpty();
   }
 
