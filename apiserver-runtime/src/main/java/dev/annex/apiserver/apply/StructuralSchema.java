@@ -106,7 +106,8 @@ final class StructuralSchema {
     for (String scalar : List.of("apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion")) {
       owner.put(scalar, SchemaType.SCALAR);
     }
-    f.put("ownerReferences", new SchemaType.ListType(new SchemaType.MapType(owner, Map.of(), null, false),
+    // OwnerReference is +structType=atomic: an item is owned whole, never field by field.
+    f.put("ownerReferences", new SchemaType.ListType(new SchemaType.MapType(owner, Map.of(), null, true),
         SchemaType.ListKind.MAP, List.of("uid")));
     f.put("managedFields", new SchemaType.ListType(SchemaType.DEDUCED, SchemaType.ListKind.ATOMIC, List.of()));
     return new SchemaType.MapType(f, Map.of(), null, false);

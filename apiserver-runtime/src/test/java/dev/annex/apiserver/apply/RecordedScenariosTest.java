@@ -31,7 +31,7 @@ class RecordedScenariosTest {
   @ParameterizedTest
   @ValueSource(strings = {"two-appliers.json", "list-order.json", "user-agent-and-status.json",
       "client-managed-fields.json", "apply-refused.json", "client-side-apply-upgrade.json",
-      "kubectl-server-side-upgrade.json"})
+      "kubectl-server-side-upgrade.json", "owners-status-force.json", "update-managers-cap.json"})
   void behavesLikeKubeApiserver(String file) throws IOException {
     JsonNode scenario = resource(file);
     JsonNode schema = resource("flunder-schema.json");

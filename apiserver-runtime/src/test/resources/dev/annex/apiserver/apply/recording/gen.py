@@ -116,3 +116,15 @@ for e in events:
         req=None
 scenario('kubectl-server-side-upgrade.json',steps,{'f11':load('csa-seed.json')})
 print(len(steps),'kubectl steps')
+
+# H: owners (finalizers set, ownerReferences keyed by uid, atomic items), status appliers, force over an updater
+h4=heredocs('probe4.sh')
+scenario('owners-status-force.json',[step_from(*h4[f],load('cap4/'+f),f[:-5]) for f in sorted(h4)])
+
+# I: more than ten update managers: the oldest merge into ancient-changes
+steps=[step_from('apply',['f13','base'],'apiVersion: wardle.example.com/v1alpha1\nkind: Flunder\nmetadata: {name: f13}\nspec: {reference: base}',load('cap5/00-base.json'),'00-base')]
+for i in range(1,13):
+    n='%02d'%i
+    steps.append({'name':n+'-u'+n,'op':'merge-patch','object':'f13','subresource':'','manager':'u'+n,
+                  'body':{'metadata':{'labels':{'l'+n:'v'}}},'expect':load('cap5/%s-u%s.json'%(n,n))})
+scenario('update-managers-cap.json',steps)
