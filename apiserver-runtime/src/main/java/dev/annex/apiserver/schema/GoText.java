@@ -58,7 +58,7 @@ public final class GoText {
     return goFloat(d);
   }
 
-  /** {@code %v} of a float64: shortest representation, exponent form below 1e-4 and from 1e21. */
+  /** {@code %v} of a float64 ({@code %g}, shortest): exponent form below 1e-4 and from 1e+06. */
   static String goFloat(double d) {
     if (Double.isNaN(d)) {
       return "NaN";
@@ -68,11 +68,21 @@ public final class GoText {
     }
     BigDecimal shortest = new BigDecimal(Double.toString(d)).stripTrailingZeros();
     int exponent = shortest.precision() - shortest.scale() - 1;
-    if (exponent < -4 || exponent >= 21) {
+    if (exponent < -4 || exponent >= 6) {
       String digits = shortest.unscaledValue().abs().toString();
       String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
       return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
           + String.format("%02d", Math.abs(exponent));
+    }
+    return shortest.toPlainString();
+  }
+
+  /** encoding/json's float64: plain decimals, exponent form (e-7, e+21) only below 1e-6 and from 1e21. */
+  static String jsonFloat(double d) {
+    BigDecimal shortest = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+    int exponent = shortest.precision() - shortest.scale() - 1;
+    if (exponent < -6 || exponent >= 21) {
+      return goFloat(d).replace("e-0", "e-").replace("e+0", "e+");
     }
     return shortest.toPlainString();
   }
@@ -90,7 +100,7 @@ public final class GoText {
     } else if (n.isTextual()) {
       jsonString(n.asText(), b);
     } else if (n.isNumber()) {
-      b.append(number(n));
+      b.append(OpenApiValidator.isWhole(n) ? number(n) : jsonFloat(n.asDouble()));
     } else if (n.isBoolean()) {
       b.append(n.asBoolean());
     } else if (n.isArray()) {

@@ -90,25 +90,32 @@ public final class StructuralSchema {
    * Removes, in place, every field the schema does not declare, and returns their paths sorted as
    * kube-apiserver reports them ({@code spec.foo}, {@code spec.items[0].bar}; see
    * {@link #unknownFieldMessage}). apiVersion, kind and metadata are kept at the root and in embedded
-   * resources: root metadata is the server's business; an embedded resource's metadata is reduced
-   * to ObjectMeta's fields here.
+   * resources: root metadata is the server's business (kube-apiserver lists its unknown paths, e.g.
+   * {@code metadata.bogus}, before these); an embedded resource's metadata is reduced to ObjectMeta's
+   * fields here, and its paths come last, as upstream.
    */
   public List<String> pruneUnknownFields(ObjectNode object) {
-    List<String> unknown = new ArrayList<>();
+    Unknown unknown = new Unknown(new ArrayList<>(), new ArrayList<>());
     prune(object, this, "", unknown, true);
-    Collections.sort(unknown);
-    return unknown;
+    // As kube-apiserver: the pruned paths sorted, then those of embedded metadata (a later pass upstream).
+    List<String> paths = new ArrayList<>(unknown.pruned());
+    Collections.sort(paths);
+    paths.addAll(unknown.embeddedMetadata());
+    return paths;
+  }
+
+  private record Unknown(List<String> pruned, List<String> embeddedMetadata) {
   }
 
   /** @param root the resource's root, which keeps apiVersion, kind and metadata like an embedded resource */
-  private static void prune(JsonNode x, StructuralSchema s, String path, List<String> unknown, boolean root) {
+  private static void prune(JsonNode x, StructuralSchema s, String path, Unknown unknown, boolean root) {
     if (s != null && s.preserveUnknownFields) {
       skipPrune(x, s, path, unknown, root);
       return;
     }
     if (x instanceof ObjectNode object) {
       if (s == null) {
-        object.fieldNames().forEachRemaining(k -> unknown.add(key(path, k)));
+        object.fieldNames().forEachRemaining(k -> unknown.pruned().add(key(path, k)));
         object.removeAll();
         return;
       }
@@ -123,7 +130,7 @@ public final class StructuralSchema {
         } else if (s.hasAdditionalProperties) {
           prune(e.getValue(), s.additionalSchema, key(path, k), unknown, false);
         } else {
-          unknown.add(key(path, k));
+          unknown.pruned().add(key(path, k));
           it.remove();
         }
       }
@@ -135,7 +142,7 @@ public final class StructuralSchema {
   }
 
   /** Under {@code x-kubernetes-preserve-unknown-fields}: keep unknown fields, prune inside known ones. */
-  private static void skipPrune(JsonNode x, StructuralSchema s, String path, List<String> unknown, boolean root) {
+  private static void skipPrune(JsonNode x, StructuralSchema s, String path, Unknown unknown, boolean root) {
     if (s == null) {
       return;
     }
@@ -158,10 +165,10 @@ public final class StructuralSchema {
   }
 
   /** The root's metadata is the server's (ObjectMeta rules); an embedded one is reduced here. */
-  private static void pruneEmbeddedMetadata(Map.Entry<String, JsonNode> e, String path, List<String> unknown,
+  private static void pruneEmbeddedMetadata(Map.Entry<String, JsonNode> e, String path, Unknown unknown,
                                             boolean root) {
     if (!root && e.getKey().equals("metadata")) {
-      EmbeddedObjectMeta.prune(e.getValue(), key(path, "metadata"), unknown);
+      EmbeddedObjectMeta.prune(e.getValue(), key(path, "metadata"), unknown.embeddedMetadata());
     }
   }
 
