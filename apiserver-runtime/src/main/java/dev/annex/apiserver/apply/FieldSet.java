@@ -178,8 +178,10 @@ public final class FieldSet {
   // ---- FieldsV1 ----
 
   /**
-   * The FieldsV1 object, keys in upstream's order: {@code "."} first when a node is both a member
-   * and has children, then elements in path-element order; a bare member is {@code {}}.
+   * The FieldsV1 object: {@code "."} first when a node is both a member and has children, a bare
+   * member is {@code {}}. Keys are in lexical order, because kube-apiserver serves a custom resource
+   * from an unstructured map whose JSON sorts keys ({@code v:20} before {@code v:3}); this differs
+   * from structured-merge-diff's own element order only for numbers and indexes.
    */
   public ObjectNode toFieldsV1() {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -191,9 +193,10 @@ public final class FieldSet {
     if (includeSelf && !isEmpty()) {
       o.putObject(".");
     }
-    TreeSet<PathElement> all = new TreeSet<>(members);
-    all.addAll(children.keySet());
-    for (PathElement pe : all) {
+    TreeMap<String, PathElement> all = new TreeMap<>();
+    members.forEach(pe -> all.put(pe.fieldsV1Key(), pe));
+    children.keySet().forEach(pe -> all.put(pe.fieldsV1Key(), pe));
+    for (PathElement pe : all.values()) {
       ObjectNode child = o.putObject(pe.fieldsV1Key());
       FieldSet c = children.get(pe);
       if (c != null) {

@@ -31,12 +31,15 @@ class RecordedScenariosTest {
   @ParameterizedTest
   @ValueSource(strings = {"two-appliers.json", "list-order.json", "user-agent-and-status.json",
       "client-managed-fields.json", "apply-refused.json", "client-side-apply-upgrade.json",
-      "kubectl-server-side-upgrade.json", "owners-status-force.json", "update-managers-cap.json"})
+      "kubectl-server-side-upgrade.json", "owners-status-force.json", "update-managers-cap.json",
+      "widget-numbers-nested.json"})
   void behavesLikeKubeApiserver(String file) throws IOException {
     JsonNode scenario = resource(file);
-    JsonNode schema = resource("flunder-schema.json");
+    JsonNode schema = resource(scenario.path("schema").asText("flunder-schema.json"));
     TestClock clock = new TestClock();
-    FieldManager fm = new FieldManager(GV, "Flunder", schema, true, clock);
+    FieldManager fm = new FieldManager(GV, scenario.path("kind").asText("Flunder"), schema,
+        scenario.path("statusSubresource").asBoolean(true), clock);
+    boolean statusSubresource = scenario.path("statusSubresource").asBoolean(true);
     Map<String, ObjectNode> store = new HashMap<>();
     scenario.path("seeds").fields().forEachRemaining(e -> store.put(e.getKey(), (ObjectNode) e.getValue().deepCopy()));
 
@@ -45,7 +48,7 @@ class RecordedScenariosTest {
       JsonNode expect = step.get("expect");
       clock.setToNewestTimeIn(expect);
       Throwable thrown = catchThrowable(() -> store.put(step.path("object").asText(),
-          roundTripObjectMeta(run(fm, schema, store, step))));
+          roundTripObjectMeta(run(fm, schema, store, step, statusSubresource))));
       if (expect.path("kind").asText().equals("Status")) {
         assertThat(thrown).as(name).isInstanceOf(StatusException.class);
         StatusException se = (StatusException) thrown;
@@ -75,7 +78,8 @@ class RecordedScenariosTest {
   }
 
   /** One request, with the parts of kube-apiserver around the field manager. */
-  private static ObjectNode run(FieldManager fm, JsonNode schema, Map<String, ObjectNode> store, JsonNode step) {
+  private static ObjectNode run(FieldManager fm, JsonNode schema, Map<String, ObjectNode> store, JsonNode step,
+                                boolean statusSubresource) {
     String object = step.path("object").asText();
     String sub = step.path("subresource").asText("");
     String manager = step.path("manager").asText("");
@@ -90,7 +94,7 @@ class RecordedScenariosTest {
         return CrdDefaulter.defaulted(result, schema);
       }
       case "merge-patch":
-        return strategy(live, fm.update(live, CrdDefaulter.defaulted(MergePatch.apply(live, step.get("body")), schema),
+        return strategy(statusSubresource, live, fm.update(live, CrdDefaulter.defaulted(MergePatch.apply(live, step.get("body")), schema),
             manager, sub), sub);
       case "json-patch": {
         // kubectl's csaupgrade only replaces /metadata/managedFields and /metadata/resourceVersion.
@@ -99,15 +103,17 @@ class RecordedScenariosTest {
           String[] path = op.path("path").asText().substring(1).split("/");
           patched.with(path[0]).set(path[1], op.get("value").deepCopy());
         }
-        return strategy(live, fm.update(live, patched, manager, sub), sub);
+        return strategy(statusSubresource, live, fm.update(live, patched, manager, sub), sub);
       }
       case "put":
-        return strategy(live, fm.update(live, CrdDefaulter.defaulted((ObjectNode) step.get("body").deepCopy(), schema),
+        return strategy(statusSubresource, live, fm.update(live, CrdDefaulter.defaulted((ObjectNode) step.get("body").deepCopy(), schema),
             manager, sub), sub);
       case "create": {
         String m = FieldManager.managerOrUserAgent(manager, step.path("userAgent").asText(null));
         ObjectNode created = fm.update(null, CrdDefaulter.defaulted((ObjectNode) step.get("body").deepCopy(), schema), m, "");
-        created.remove("status");
+        if (statusSubresource) {
+          created.remove("status");
+        }
         return created;
       }
       default:
@@ -116,7 +122,10 @@ class RecordedScenariosTest {
   }
 
   /** The CRD status strategy: /status keeps all but status (and managedFields); the main resource keeps status. */
-  private static ObjectNode strategy(ObjectNode live, ObjectNode updated, String sub) {
+  private static ObjectNode strategy(boolean statusSubresource, ObjectNode live, ObjectNode updated, String sub) {
+    if (!statusSubresource) {
+      return updated;
+    }
     if (sub.equals("status")) {
       ObjectNode r = live.deepCopy();
       r.set("status", updated.get("status"));

@@ -128,3 +128,12 @@ for i in range(1,13):
     steps.append({'name':n+'-u'+n,'op':'merge-patch','object':'f13','subresource':'','manager':'u'+n,
                   'body':{'metadata':{'labels':{'l'+n:'v'}}},'expect':load('cap5/%s-u%s.json'%(n,n))})
 scenario('update-managers-cap.json',steps)
+
+# J: Widget (no status subresource): integer set items and integer map keys, nested granular objects in items
+h6=heredocs('probe6.sh')
+steps=[]
+for f in sorted(h6):
+    st=step_from(*h6[f],load('cap6/'+f),f[:-5])
+    steps.append(st)
+d={'kind':'Widget','schema':'widget-schema.json','statusSubresource':False,'seeds':{},'steps':steps}
+json.dump(d,open(R+'widget-numbers-nested.json','w'),indent=1)
