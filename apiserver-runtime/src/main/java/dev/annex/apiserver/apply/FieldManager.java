@@ -25,6 +25,20 @@ import java.util.function.UnaryOperator;
  * {@code application/apply-patch+yaml} patches. The layers upstream stacks (strip metadata, reset
  * status, skip untracked objects, before-first-apply, last-applied upgrade, cap of update managers)
  * are the private steps below, in upstream's order.
+ *
+ * <p>How a handler calls it (one instance per resource and version, immutable, thread-safe):
+ * <pre>{@code
+ * FieldManager fm = FieldManager.forResource(group, version, resource);
+ * // PATCH, Content-Type application/apply-patch+yaml (415 for other types it does not know):
+ * FieldManager.validatePatchOptions(true, fieldManager, force != null);   // 422 without fieldManager
+ * JsonNode body = yaml.readTree(request);                                  // 400 when unreadable
+ * ObjectNode live = storage.get(name);                                     // null: apply creates
+ * ObjectNode toStore = fm.apply(live, body, fieldManager, force, sub);     // 409 ApplyConflictException
+ * // then default, validate, (unless dryRun) store, as for any write
+ * // create, update, merge/json patch: after the new object is built and defaulted
+ * ObjectNode toStore = fm.update(live, updated, FieldManager.managerOrUserAgent(fieldManager, userAgent), sub);
+ * }</pre>
+ * Every error is a {@link StatusException} the handlers write as is.
  */
 public final class FieldManager {
 
@@ -70,6 +84,12 @@ public final class FieldManager {
 
   public FieldManager(String apiVersion, String kind, JsonNode openAPIV3Schema, boolean statusSubresource) {
     this(apiVersion, kind, openAPIV3Schema, statusSubresource, Clock.systemUTC());
+  }
+
+  /** The field manager of one served version of an {@code AggregatedApi} resource. */
+  public static FieldManager forResource(String group, String version, dev.annex.apiserver.definition.Resource resource) {
+    return new FieldManager(group.isEmpty() ? version : group + "/" + version, resource.kind(),
+        resource.openAPIV3Schema(), resource.statusSubresource());
   }
 
   // ---- the request parameters ----
