@@ -32,7 +32,7 @@ class RecordedScenariosTest {
   @ValueSource(strings = {"two-appliers.json", "list-order.json", "user-agent-and-status.json",
       "client-managed-fields.json", "apply-refused.json", "client-side-apply-upgrade.json",
       "kubectl-server-side-upgrade.json", "owners-status-force.json", "update-managers-cap.json",
-      "widget-numbers-nested.json"})
+      "widget-numbers-nested.json", "shared-with-updaters.json"})
   void behavesLikeKubeApiserver(String file) throws IOException {
     JsonNode scenario = resource(file);
     JsonNode schema = resource(scenario.path("schema").asText("flunder-schema.json"));

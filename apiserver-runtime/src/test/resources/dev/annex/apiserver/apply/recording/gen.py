@@ -137,3 +137,7 @@ for f in sorted(h6):
     steps.append(st)
 d={'kind':'Widget','schema':'widget-schema.json','statusSubresource':False,'seeds':{},'steps':steps}
 json.dump(d,open(R+'widget-numbers-nested.json','w'),indent=1)
+
+# K: sharing with an updater, an applier that also updates, dropping co-owned items, status untouched by main applies
+h7=heredocs('probe7.sh')
+scenario('shared-with-updaters.json',[step_from(*h7[f],load('cap7/'+f),f[:-5]) for f in sorted(h7)])
