@@ -353,8 +353,9 @@ final class Typed {
   // ---- removal ----
 
   /**
-   * {@code value} without the fields in {@code toRemove} (SMD's RemoveItems). Where removal leaves
-   * a map or list empty, the field goes too: upstream leaves a null there, which a CRD then prunes.
+   * {@code value} without the fields in {@code toRemove} (SMD's RemoveItems). Returns null when
+   * nothing is left of a map or list; the parent then holds a JSON null there, exactly as upstream
+   * (kube-apiserver then refuses a non-nullable field with a 422, and so must the registry here).
    */
   static JsonNode removeItems(JsonNode value, SchemaType type, FieldSet toRemove) {
     if (value == null || toRemove.isEmpty()) {
@@ -363,7 +364,7 @@ final class Typed {
     SchemaType t = SchemaType.resolve(type, value);
     if (t instanceof SchemaType.ListType l) {
       if (!value.isArray() || value.isEmpty()) {
-        return value;
+        return value.isArray() ? null : value;
       }
       if (l.kind() == SchemaType.ListKind.ATOMIC) {
         return null;
@@ -376,15 +377,13 @@ final class Typed {
         }
         FieldSet sub = toRemove.withPrefix(pe);
         JsonNode kept = sub.isEmpty() ? item : removeItems(item, l.elementType(), sub);
-        if (kept != null) {
-          out.add(kept);
-        }
+        out.add(kept == null ? F.nullNode() : kept);
       }
       return out.isEmpty() ? null : out;
     }
     if (t instanceof SchemaType.MapType m) {
       if (!value.isObject() || value.isEmpty()) {
-        return value;
+        return value.isObject() ? null : value;
       }
       if (m.atomic()) {
         return null;
@@ -397,9 +396,7 @@ final class Typed {
         }
         FieldSet sub = toRemove.withPrefix(pe);
         JsonNode kept = sub.isEmpty() ? e.getValue() : removeItems(e.getValue(), typeOf(m, e.getKey()), sub);
-        if (kept != null) {
-          out.set(e.getKey(), kept);
-        }
+        out.set(e.getKey(), kept == null ? F.nullNode() : kept);
       }
       return out.isEmpty() ? null : out;
     }
