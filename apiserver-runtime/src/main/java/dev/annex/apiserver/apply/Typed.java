@@ -180,9 +180,12 @@ final class Typed {
     }
 
     JsonNode merge(JsonNode lhs, JsonNode rhs, SchemaType type, FieldPath path) {
-      SchemaType t = SchemaType.resolve(type, rhs != null ? rhs : lhs);
-      if (lhs != null && rhs != null && type instanceof SchemaType.Deduced
-          && SchemaType.resolve(type, lhs) != t) {
+      // An untyped null takes the shape of the other side (SMD deduces nothing from it), so a map
+      // replaced by null is a map whose entries were removed, not a changed leaf.
+      boolean rhsValued = rhs != null && !rhs.isNull();
+      boolean lhsValued = lhs != null && !lhs.isNull();
+      SchemaType t = SchemaType.resolve(type, rhsValued || !lhsValued ? rhs : lhs);
+      if (lhsValued && rhsValued && type instanceof SchemaType.Deduced && SchemaType.resolve(type, lhs) != t) {
         return leaf(lhs, rhs, path);
       }
       JsonNode out;
