@@ -185,19 +185,36 @@ final class Typed {
       boolean rhsValued = rhs != null && !rhs.isNull();
       boolean lhsValued = lhs != null && !lhs.isNull();
       SchemaType t = SchemaType.resolve(type, rhsValued || !lhsValued ? rhs : lhs);
-      if (lhsValued && rhsValued && type instanceof SchemaType.Deduced && SchemaType.resolve(type, lhs) != t) {
-        return leaf(lhs, rhs, path);
+      if (lhsValued && rhsValued && type instanceof SchemaType.Deduced) {
+        SchemaType lt = SchemaType.resolve(type, lhs);
+        if (lt != t) {
+          // An untyped value changing shape: SMD walks it as the live shape (recording changes,
+          // output dropped), then as the applied shape; e.g. 1 -> {z: 1} is x modified, x.z added.
+          mergeShaped(type, lt, lhs, rhs, path);
+        }
       }
+      return mergeShaped(type, t, lhs, rhs, path);
+    }
+
+    /** One shape's walk; a side of another shape counts as having no items (SMD's listValue/mapValue). */
+    private JsonNode mergeShaped(SchemaType type, SchemaType t, JsonNode lhs, JsonNode rhs, FieldPath path) {
+      boolean deduced = type instanceof SchemaType.Deduced;
       JsonNode out;
       if (t instanceof SchemaType.ListType l) {
+        if (!deduced && (!arrayOrAbsent(lhs) || !arrayOrAbsent(rhs))) {
+          return leaf(lhs, rhs, path);
+        }
         boolean bothEmpty = emptyOrAbsent(lhs, true) && emptyOrAbsent(rhs, true);
-        if (l.kind() == SchemaType.ListKind.ATOMIC || bothEmpty || !arrayOrAbsent(lhs) || !arrayOrAbsent(rhs)) {
+        if (l.kind() == SchemaType.ListKind.ATOMIC || bothEmpty) {
           return leaf(lhs, rhs, path);
         }
         out = mergeList(l, lhs, rhs, path);
       } else if (t instanceof SchemaType.MapType m) {
+        if (!deduced && (!objectOrAbsent(lhs) || !objectOrAbsent(rhs))) {
+          return leaf(lhs, rhs, path);
+        }
         boolean bothEmpty = emptyOrAbsent(lhs, false) && emptyOrAbsent(rhs, false);
-        if (m.atomic() || bothEmpty || !objectOrAbsent(lhs) || !objectOrAbsent(rhs)) {
+        if (m.atomic() || bothEmpty) {
           return leaf(lhs, rhs, path);
         }
         out = mergeMap(m, lhs, rhs, path);
@@ -341,8 +358,9 @@ final class Typed {
     return t == null ? SchemaType.DEDUCED : t;
   }
 
+  /** No items: absent, null, empty, or of another shape (which the walk of this shape cannot read). */
   private static boolean emptyOrAbsent(JsonNode n, boolean array) {
-    return n == null || n.isNull() || ((array ? n.isArray() : n.isObject()) && n.isEmpty());
+    return n == null || !(array ? n.isArray() : n.isObject()) || n.isEmpty();
   }
 
   private static boolean arrayOrAbsent(JsonNode n) {

@@ -34,7 +34,8 @@ class RecordedScenariosTest {
       "kubectl-server-side-upgrade.json", "owners-status-force.json", "update-managers-cap.json",
       "widget-numbers-nested.json", "shared-with-updaters.json",
       "random-sequence-1.json", "random-sequence-2.json", "random-sequence-3.json",
-      "random-sequence-11.json", "random-sequence-12.json", "random-sequence-14.json"})
+      "random-sequence-11.json", "random-sequence-12.json", "random-sequence-14.json",
+      "random-sequence-22.json", "random-sequence-26.json"})
   void behavesLikeKubeApiserver(String file) throws IOException {
     JsonNode scenario = resource(file);
     JsonNode schema = resource(scenario.path("schema").asText("flunder-schema.json"));

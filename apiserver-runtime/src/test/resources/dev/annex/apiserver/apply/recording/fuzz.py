@@ -21,7 +21,12 @@ def spec_fields():
         s['ports']=[dict({'name':n,'port':random.choice([1,2])},**({'protocol':'UDP'} if n=='r' else {})) for n in sub(['p','q','r'])]
     if random.random()<.4: s['selector']={k:random.choice(['v1','v2']) for k in sub(['k1','k2','k3'])}
     if random.random()<.3: s['config']={'a':random.choice(['x','z'])}
-    if random.random()<.3: s['extra']={'deep':{'x':random.choice([1,2])}, **({'s':'q'} if random.random()<.5 else {})}
+    if random.random()<.4:
+        e={}
+        if random.random()<.7: e['deep']={k:random.choice([1,2,[1],{'z':1}]) for k in sub(['x','w'])}
+        if random.random()<.4: e['s']=random.choice(['q','r'])
+        if random.random()<.3: e['l']=sub([1,2,3])
+        s['extra']=e
     return s
 steps=[]
 for i in range(steps_n):
@@ -35,6 +40,11 @@ for i in range(steps_n):
         if s: body['spec']=s
         resp=call('PATCH','/%s?fieldManager=%s%s'%(obj,m,'&force=true' if force else ''),'application/apply-patch+yaml',body)
         steps.append({'name':'%02d-apply-%s%s'%(i,m,'-force' if force else ''),'op':'apply','object':obj,'subresource':'','manager':m,'force':force,'body':body,'expect':resp})
+    elif r<.70 and os.environ.get('STATUS_UPDATES'):
+        m='u3'; patch={'status':{'phase':random.choice(['A','C',None])}}
+        if random.random()<.5: patch['status']['conditions']=[{'type':t,'status':random.choice(['True','False'])} for t in sub(['Ready','Gone'])]
+        resp=call('PATCH','/%s/status?fieldManager=%s'%(obj,m),'application/merge-patch+json',patch)
+        steps.append({'name':'%02d-status-update-%s'%(i,m),'op':'merge-patch','object':obj,'subresource':'status','manager':m,'body':patch,'expect':resp})
     elif r<.75:
         m='s1'; body={'apiVersion':'wardle.example.com/v1alpha1','kind':'Flunder','metadata':{'name':obj},'status':{'phase':random.choice(['A','B'])}}
         if random.random()<.5: body['status']['conditions']=[{'type':t,'status':random.choice(['True','False'])} for t in sub(['Ready','Synced'])]
@@ -42,6 +52,8 @@ for i in range(steps_n):
         steps.append({'name':'%02d-status-apply'%i,'op':'apply','object':obj,'subresource':'status','manager':m,'force':False,'body':body,'expect':resp})
     else:
         m=random.choice(['u1','u2']); patch={'spec':spec_fields()}
+        for k in sub(['reference','tags','ports','selector','extra','config'],random.randint(0,2)):
+            patch['spec'][k]=None
         if random.random()<.3: patch['metadata']={'labels':{random.choice(['la','lc']):random.choice(['1','3',None])}}
         resp=call('PATCH','/%s?fieldManager=%s'%(obj,m),'application/merge-patch+json',patch)
         steps.append({'name':'%02d-update-%s'%(i,m),'op':'merge-patch','object':obj,'subresource':'','manager':m,'body':patch,'expect':resp})
