@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.status.StatusException;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The one schema check the recordings need from kube-apiserver's CRD validation: a JSON null in a
  * typed, non-nullable field (which an apply can leave behind, as upstream's does) is a 422.
@@ -14,34 +17,32 @@ final class CrdValidation {
   }
 
   static ObjectNode refuseNulls(ObjectNode obj, JsonNode schema) {
-    String bad = firstNull(obj, schema, "");
-    if (bad != null) {
-      String field = bad.substring(0, bad.indexOf('|'));
-      String type = bad.substring(bad.indexOf('|') + 1);
-      String msg = "Invalid value: \"null\": " + field + " in body must be of type " + type + ": \"null\"";
+    List<String> errors = new ArrayList<>();
+    collectNulls(obj, schema, "", errors);
+    if (!errors.isEmpty()) {
       String name = obj.path("metadata").path("name").asText();
       throw new StatusException(422, "Invalid", obj.path("kind").asText() + ".wardle.example.com \"" + name
-          + "\" is invalid: " + field + ": " + msg, null);
+          + "\" is invalid: " + (errors.size() == 1 ? errors.get(0) : "[" + String.join(", ", errors) + "]"), null);
     }
     return obj;
   }
 
-  private static String firstNull(JsonNode value, JsonNode schema, String path) {
+  private static void collectNulls(JsonNode value, JsonNode schema, String path, List<String> errors) {
     if (value == null || schema == null) {
-      return null;
+      return;
     }
     if (value.isNull()) {
-      return schema.has("type") && !schema.path("nullable").asBoolean(false) ? path + "|" + schema.get("type").asText() : null;
-    }
-    if (value.isObject()) {
-      for (var it = schema.path("properties").fields(); it.hasNext(); ) {
-        var p = it.next();
-        String found = firstNull(value.get(p.getKey()), p.getValue(), path.isEmpty() ? p.getKey() : path + "." + p.getKey());
-        if (found != null) {
-          return found;
-        }
+      if (schema.has("type") && !schema.path("nullable").asBoolean(false)) {
+        errors.add(path + ": Invalid value: \"null\": " + path + " in body must be of type "
+            + schema.get("type").asText() + ": \"null\"");
+      }
+    } else if (value.isObject()) {
+      schema.path("properties").fields().forEachRemaining(p -> collectNulls(value.get(p.getKey()), p.getValue(),
+          path.isEmpty() ? p.getKey() : path + "." + p.getKey(), errors));
+    } else if (value.isArray()) {
+      for (int i = 0; i < value.size(); i++) {
+        collectNulls(value.get(i), schema.get("items"), path + "[" + i + "]", errors);
       }
     }
-    return null;
   }
 }

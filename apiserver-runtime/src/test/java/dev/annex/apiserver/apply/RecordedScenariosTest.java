@@ -35,7 +35,8 @@ class RecordedScenariosTest {
       "widget-numbers-nested.json", "shared-with-updaters.json",
       "random-sequence-1.json", "random-sequence-2.json", "random-sequence-3.json",
       "random-sequence-11.json", "random-sequence-12.json", "random-sequence-14.json",
-      "random-sequence-22.json", "random-sequence-26.json"})
+      "random-sequence-22.json", "random-sequence-26.json",
+      "random-widget-31.json", "random-widget-32.json", "random-widget-33.json"})
   void behavesLikeKubeApiserver(String file) throws IOException {
     JsonNode scenario = resource(file);
     JsonNode schema = resource(scenario.path("schema").asText("flunder-schema.json"));
