@@ -31,7 +31,7 @@ class RecordedScenariosTest {
   @ParameterizedTest
   @ValueSource(strings = {"two-appliers.json", "list-order.json", "user-agent-and-status.json",
       "client-managed-fields.json", "apply-refused.json", "client-side-apply-upgrade.json",
-      "kubectl-server-side-upgrade.json", "owners-status-force.json", "update-managers-cap.json",
+      "kubectl-server-side-upgrade.json", "kubectl-server-side-upgrade-conflict.json", "owners-status-force.json", "update-managers-cap.json",
       "widget-numbers-nested.json", "shared-with-updaters.json",
       "random-sequence-1.json", "random-sequence-2.json", "random-sequence-3.json",
       "random-sequence-11.json", "random-sequence-12.json", "random-sequence-14.json",

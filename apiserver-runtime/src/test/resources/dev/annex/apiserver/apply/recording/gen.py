@@ -92,28 +92,31 @@ print("ok")
 
 # G: kubectl 1.32 `apply --server-side` after `kubectl apply`, request by request (recorded with -v=9)
 import urllib.parse
-log=open('csa.log').read().splitlines()
-events=[]
-for i,l in enumerate(log):
-    if 'curl -v -XPATCH' in l:
-        m=re.search(r'Content-Type: ([^"]+)".*\'(https://[^\']+)\'',l)
-        events.append(('req',m.group(1),m.group(2)))
-    elif 'Request Body" body=<' in l:
-        events.append(('reqbody',log[i+1].strip()))
-    elif 'Response Body" body=<' in l:
-        events.append(('respbody',log[i+1].strip()))
-    elif 'Request Body" body="[' in l:
-        m=re.search(r'body="(.*)"$',l); events.append(('reqbody',json.loads('"'+m.group(1)+'"')))
-steps=[]; body=None; req=None
-for e in events:
-    if e[0]=='reqbody': body=json.loads(e[1])
-    elif e[0]=='req': req=e
-    elif e[0]=='respbody' and req:
-        q=urllib.parse.parse_qs(urllib.parse.urlparse(req[2]).query)
-        op={'application/apply-patch+yaml':'apply','application/json-patch+json':'json-patch'}[req[1]]
-        steps.append({'name':'%d-%s-%s'%(len(steps)+1,op,q['fieldManager'][0]),'op':op,'object':'f11','subresource':'',
-                      'manager':q['fieldManager'][0],'force':q.get('force',['false'])[0]=='true','body':body,'expect':json.loads(e[1])})
-        req=None
+def kubectl_steps(logfile, obj, first=0):
+    log=open(logfile).read().splitlines()
+    events=[]
+    for i,l in enumerate(log):
+        if 'curl -v -XPATCH' in l:
+            m=re.search(r'Content-Type: ([^"]+)".*\'(https://[^\']+)\'',l)
+            events.append(('req',m.group(1),m.group(2)))
+        elif 'Request Body" body=<' in l:
+            events.append(('reqbody',log[i+1].strip()))
+        elif 'Response Body" body=<' in l:
+            events.append(('respbody',log[i+1].strip()))
+        elif 'Request Body" body="[' in l:
+            m=re.search(r'body="(.*)"$',l); events.append(('reqbody',json.loads('"'+m.group(1)+'"')))
+    steps=[]; body=None; req=None
+    for e in events:
+        if e[0]=='reqbody': body=json.loads(e[1])
+        elif e[0]=='req': req=e
+        elif e[0]=='respbody' and req:
+            q=urllib.parse.parse_qs(urllib.parse.urlparse(req[2]).query)
+            op={'application/apply-patch+yaml':'apply','application/json-patch+json':'json-patch'}[req[1]]
+            steps.append({'name':'%d-%s-%s'%(first+len(steps)+1,op,q['fieldManager'][0]),'op':op,'object':obj,'subresource':'',
+                          'manager':q['fieldManager'][0],'force':q.get('force',['false'])[0]=='true','body':body,'expect':json.loads(e[1])})
+            req=None
+    return steps
+steps=kubectl_steps('csa.log','f11')
 scenario('kubectl-server-side-upgrade.json',steps,{'f11':load('csa-seed.json')})
 print(len(steps),'kubectl steps')
 
@@ -141,3 +144,8 @@ json.dump(d,open(R+'widget-numbers-nested.json','w'),indent=1)
 # K: sharing with an updater, an applier that also updates, dropping co-owned items, status untouched by main applies
 h7=heredocs('probe7.sh')
 scenario('shared-with-updaters.json',[step_from(*h7[f],load('cap7/'+f),f[:-5]) for f in sorted(h7)])
+
+# L: the upgrade when someone else edited a field since: kubectl conflicts, then --force-conflicts
+st=kubectl_steps('csa2a.log','f15'); st+=kubectl_steps('csa2b.log','f15',len(st))
+scenario('kubectl-server-side-upgrade-conflict.json',st,{'f15':load('csa2-seed.json')})
+print([ (x['name'], x['expect'].get('code',200)) for x in st])
