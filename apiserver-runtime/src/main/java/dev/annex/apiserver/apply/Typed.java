@@ -27,10 +27,6 @@ final class Typed {
 
   /** What changed from {@code lhs} to {@code rhs}, as three field sets. */
   record Comparison(FieldSet added, FieldSet modified, FieldSet removed) {
-    boolean isSame() {
-      return added.isEmpty() && modified.isEmpty() && removed.isEmpty();
-    }
-
     Comparison filter(java.util.function.UnaryOperator<FieldSet> ignore) {
       return new Comparison(ignore.apply(added), ignore.apply(modified), ignore.apply(removed));
     }

@@ -218,10 +218,6 @@ class RecordedScenariosTest {
       }
     }
 
-    void set(Instant t) {
-      now = t;
-    }
-
     @Override
     public java.time.ZoneId getZone() {
       return java.time.ZoneOffset.UTC;
