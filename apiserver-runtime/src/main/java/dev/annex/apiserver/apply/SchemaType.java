@@ -28,15 +28,18 @@ sealed interface SchemaType {
   record ListType(SchemaType elementType, ListKind kind, List<String> keys) implements SchemaType {
   }
 
-  /** Strings, numbers, booleans, int-or-string: always a leaf. */
-  record Scalar() implements SchemaType {
+  enum ScalarKind { STRING, NUMERIC, BOOLEAN, UNTYPED }
+
+  /** Strings, numbers, booleans, int-or-string: always a leaf; the kind is checked in applied configurations. */
+  record Scalar(ScalarKind kind) implements SchemaType {
   }
 
   /** Untyped: a map is granular, a list atomic, anything else a scalar (SMD's __untyped_deduced_). */
   record Deduced() implements SchemaType {
   }
 
-  SchemaType SCALAR = new Scalar();
+  SchemaType SCALAR = new Scalar(ScalarKind.UNTYPED);
+  SchemaType STRING = new Scalar(ScalarKind.STRING);
   SchemaType DEDUCED = new Deduced();
   MapType DEDUCED_MAP = new MapType(Map.of(), Map.of(), DEDUCED, false);
   ListType DEDUCED_LIST = new ListType(DEDUCED, ListKind.ATOMIC, List.of());

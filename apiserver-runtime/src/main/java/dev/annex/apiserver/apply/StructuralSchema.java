@@ -83,10 +83,13 @@ final class StructuralSchema {
       boolean atomic = s.path("x-kubernetes-map-type").asText("granular").equals("atomic");
       return new SchemaType.MapType(fields, defaults, element, atomic);
     }
-    if (type.isEmpty()) {
-      return SchemaType.DEDUCED;
-    }
-    return SchemaType.SCALAR;
+    return switch (type) {
+      case "" -> SchemaType.DEDUCED;
+      case "string" -> SchemaType.STRING;
+      case "integer", "number" -> new SchemaType.Scalar(SchemaType.ScalarKind.NUMERIC);
+      case "boolean" -> new SchemaType.Scalar(SchemaType.ScalarKind.BOOLEAN);
+      default -> SchemaType.SCALAR;
+    };
   }
 
   /** metav1.ObjectMeta as the built-in OpenAPI describes it (finalizers a set, ownerReferences keyed by uid). */

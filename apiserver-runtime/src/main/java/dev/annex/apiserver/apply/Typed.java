@@ -56,11 +56,11 @@ final class Typed {
       if (v == null) {
         v = defaults.get(k);
       }
-      if (v == null) {
-        throw new TypedException(at, "associative list with keys has an element that omits key field \""
-            + k + "\" (and doesn't have default value)");
+      if (v != null) {
+        // A key field missing without a default is left out of the key: kube-apiserver's answer to
+        // such an apply is the schema's 422 ("Required value"), not a merge error.
+        key.add(new PathElement.KeyField(k, v));
       }
-      key.add(new PathElement.KeyField(k, v));
     }
     return new PathElement.Key(key);
   }
@@ -126,8 +126,66 @@ final class Typed {
         }
       }
     } else {
+      if (strict && t instanceof SchemaType.Scalar sc) {
+        checkScalar(sc, v, path);
+      }
       out.insert(path);
     }
+  }
+
+  /** SMD's validateScalar, with its messages (Go's %#v, %T and %v of the offending value). */
+  private static void checkScalar(SchemaType.Scalar t, JsonNode v, FieldPath path) {
+    if (v == null || v.isNull()) {
+      return;
+    }
+    switch (t.kind()) {
+      case STRING -> {
+        if (!v.isTextual()) {
+          throw new TypedException(path, "expected string, got &value.valueUnstructured{Value:" + goSharpV(v) + "}");
+        }
+      }
+      case NUMERIC -> {
+        if (!v.isNumber()) {
+          throw new TypedException(path, "expected numeric (int or float), got " + goType(v));
+        }
+      }
+      case BOOLEAN -> {
+        if (!v.isBoolean()) {
+          throw new TypedException(path, "expected boolean, got &{" + (v.isTextual() ? v.textValue() : goSharpV(v)) + "}");
+        }
+      }
+      default -> {
+      }
+    }
+  }
+
+  private static String goType(JsonNode v) {
+    if (v.isTextual()) {
+      return "string";
+    }
+    if (v.isBoolean()) {
+      return "bool";
+    }
+    return v.isObject() ? "map[string]interface {}" : "[]interface {}";
+  }
+
+  private static String goSharpV(JsonNode v) {
+    if (v.isTextual()) {
+      return Values.goQuote(v.textValue());
+    }
+    if (v.isObject()) {
+      List<String> parts = new ArrayList<>();
+      for (String k : Values.sortedKeys(v)) {
+        parts.add(Values.goQuote(k) + ":" + goSharpV(v.get(k)));
+      }
+      return "map[string]interface {}{" + String.join(", ", parts) + "}";
+    }
+    if (v.isArray()) {
+      List<String> parts = new ArrayList<>();
+      v.forEach(e -> parts.add(goSharpV(e)));
+      return "[]interface {}{" + String.join(", ", parts) + "}";
+    }
+    return v.isNull() ? "interface {}(nil)" : v.asText();
   }
 
   /** Adds as members the declared struct fields that only have children (SMD's EnsureNamedFieldsAreMembers). */

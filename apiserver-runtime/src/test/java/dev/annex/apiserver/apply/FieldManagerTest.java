@@ -121,4 +121,13 @@ class FieldManagerTest {
         {"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","metadata":{"name":"a"}}"""), "m", false, ""))
         .hasMessage("failed to decode managed fields: operation must be `Apply` or `Update`");
   }
+
+  @Test
+  void aMapListItemWithoutItsKeyIsLeftForTheSchemaToRefuse() throws Exception {
+    // kube-apiserver answers this apply with the schema's 422 "spec.ports[0].name: Required value".
+    ObjectNode created = flunders().apply(null, obj("""
+        {"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","metadata":{"name":"a"},"spec":{"ports":[{"port":1}]}}"""),
+        "m", false, "");
+    assertThat(created.path("spec").path("ports").toString()).isEqualTo("[{\"port\":1}]");
+  }
 }

@@ -30,7 +30,7 @@ class RecordedScenariosTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"two-appliers.json", "list-order.json", "user-agent-and-status.json",
-      "client-managed-fields.json", "apply-refused.json", "client-side-apply-upgrade.json",
+      "client-managed-fields.json", "apply-refused.json", "apply-refused-typed.json", "client-side-apply-upgrade.json",
       "kubectl-server-side-upgrade.json", "kubectl-server-side-upgrade-conflict.json", "owners-status-force.json", "update-managers-cap.json",
       "widget-numbers-nested.json", "shared-with-updaters.json",
       "random-sequence-1.json", "random-sequence-2.json", "random-sequence-3.json",

@@ -149,3 +149,7 @@ scenario('shared-with-updaters.json',[step_from(*h7[f],load('cap7/'+f),f[:-5]) f
 st=kubectl_steps('csa2a.log','f15'); st+=kubectl_steps('csa2b.log','f15',len(st))
 scenario('kubectl-server-side-upgrade-conflict.json',st,{'f15':load('csa2-seed.json')})
 print([ (x['name'], x['expect'].get('code',200)) for x in st])
+
+# M: applied values of the wrong type or unknown fields: upstream's 500 from building the typed patch
+h9=heredocs('probe9.sh')
+scenario('apply-refused-typed.json',[step_from(*h9[f],load('cap9/'+f),f[:-5]) for f in sorted(h9) if not f.startswith('06')])
