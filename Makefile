@@ -39,5 +39,12 @@ node-prereqs:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# A load run of the runtime on loopback (see bench/README.md); installs wrk from Debian if missing.
+BENCH_SECONDS ?= 15
+bench:
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian) ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(MVN) $(MVN_FLAGS) -pl apiserver-runtime -am -DskipTests package
+	bench/run.sh $(BENCH_SECONDS)
+
 clean:
 	$(MVN) $(MVN_FLAGS) clean

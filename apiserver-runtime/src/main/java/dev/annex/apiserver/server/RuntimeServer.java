@@ -9,6 +9,7 @@ import dev.annex.apiserver.filters.HandlerChain;
 import dev.annex.apiserver.handlers.ResourceHandlers;
 import dev.annex.apiserver.handlers.ServedResource;
 import dev.annex.apiserver.http.Handler;
+import dev.annex.apiserver.openapi.OpenApiDocuments;
 import dev.annex.apiserver.registry.ResourceStore;
 import dev.annex.apiserver.registry.StructuralSchemaRules;
 import dev.annex.apiserver.schema.StructuralSchema;
@@ -53,7 +54,7 @@ public final class RuntimeServer implements AutoCloseable {
       TableConverter tables = new TableConverter(r);
       resources.put(r.plural(), new ServedResource(store, tables::convert));
     }
-    Handler router = new ApiRouter(new DiscoveryHandler(api), request -> { throw dev.annex.apiserver.status.StatusException.pathNotFound(); },
+    Handler router = new ApiRouter(new DiscoveryHandler(api), new OpenApiHandler(new OpenApiDocuments(api)),
         new ResourceHandlers(api, resources), metrics, ApiRouter.versionInfo(VERSION));
     Authorizer authorizer;
     if (options.alwaysAllow()) {

@@ -1,0 +1,17 @@
+-- wrk script: POST a new Flunder per request, named by thread and counter so none collide.
+local counter = 0
+local thread_id = 0
+local ids = 0
+
+function setup(thread)
+  ids = ids + 1
+  thread:set("thread_id", ids)
+end
+
+function request()
+  counter = counter + 1
+  local body = string.format(
+    '{"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","metadata":{"name":"bench-%d-%d","labels":{"bench":"create"}},"spec":{"reference":"r%d"}}',
+    thread_id, counter, counter)
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end

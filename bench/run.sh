@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Load run of the apiserver runtime on loopback (memory storage): creates, gets, lists of 1,000
+# objects and a watch. Writes bench/results/<UTC timestamp>.md and prints its path.
+#   bench/run.sh [DURATION_SECONDS]     (default 15 s per phase; wrk must be installed: make bench does it)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+duration=${1:-15}
+jar="$root/apiserver-runtime/target/annex-apiserver.jar"
+work=$(mktemp -d /tmp/annex-bench.XXXXXX)
+[ -f "$jar" ] || { echo "missing $jar: run make build first" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)" >&2; exit 1; }
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+base="https://127.0.0.1:$port"
+ns="$base/apis/wardle.example.com/v1alpha1/namespaces/bench/flunders"
+
+java -Xms512m -Xmx512m -jar "$jar" --api-definition "$root/examples/wardle.yaml" --secure-port "$port" \
+  --bind-address 127.0.0.1 --cert-dir "$work/certs" --authorization-mode=AlwaysAllow >"$work/server.log" 2>&1 &
+server_pid=$!
+watch_pid=""
+cleanup() {
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null || true
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+started=$(date +%s%N)
+for _ in $(seq 1 100); do
+  curl -ksf "$base/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -ksf "$base/readyz" >/dev/null || { echo "the runtime did not become ready within 10 s; see $work/server.log" >&2; exit 1; }
+ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+
+# 1,000 objects to get and list (sequential creates, also a correctness check: each must be 201).
+for i in $(seq 1 1000); do
+  code=$(curl -ks -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$ns" \
+    -d "{\"apiVersion\":\"wardle.example.com/v1alpha1\",\"kind\":\"Flunder\",\"metadata\":{\"name\":\"obj-$i\"},\"spec\":{\"reference\":\"r$i\"}}")
+  [ "$code" = 201 ] || { echo "create obj-$i answered $code" >&2; exit 1; }
+done
+
+# A watch on the namespace, counting the events it receives during the create phase.
+rv=$(curl -ks "$ns?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["resourceVersion"])')
+curl -ksN "$ns?watch=true&resourceVersion=$rv&timeoutSeconds=$((duration * 4 + 60))" >"$work/watch.jsonl" &
+watch_pid=$!
+
+phase() { # name, wrk args...
+  local name=$1; shift
+  wrk --latency -t2 -c32 -d"${duration}s" "$@" >"$work/$name.txt" 2>&1
+}
+phase create -s "$here/create.lua" "$ns"
+sleep 1
+kill "$watch_pid" 2>/dev/null || true; watch_pid=""
+created=$(curl -ks "$ns?labelSelector=bench%3Dcreate&limit=1" | python3 -c 'import json,sys; m=json.load(sys.stdin)["metadata"]; print(m.get("remainingItemCount",0)+1)')
+watched=$(grep -c '"type":"ADDED"' "$work/watch.jsonl" || true)
+phase get "$ns/obj-500"
+phase list -c8 "$ns?labelSelector=bench%21%3Dcreate"
+
+summary() { # file -> "rps | p50 | p99"
+  local f=$1
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' "$f")
+  p50=$(awk '$1=="50%" {print $2}' "$f")
+  p99=$(awk '$1=="99%" {print $2}' "$f")
+  errors=$(awk '/Non-2xx or 3xx responses/ {print $5}' "$f")
+  echo "$rps | $p50 | $p99 | ${errors:-0}"
+}
+
+out="$here/results/$(date -u +%Y%m%dT%H%M%SZ).md"
+{
+  echo "# Runtime load run, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "Machine: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1); wrk over HTTPS/1.1, 2 threads,"
+  echo "32 connections (8 for lists), ${duration} s per phase; memory storage, -Xmx512m; server ready in ${ready_ms} ms"
+  echo "(JVM start included)."
+  echo
+  echo "| phase | requests/s | p50 | p99 | non-2xx |"
+  echo "|---|---|---|---|---|"
+  echo "| create (POST, new object each) | $(summary "$work/create.txt") |"
+  echo "| get (one of 1,000 objects) | $(summary "$work/get.txt") |"
+  echo "| list (all 1,000 objects, ~300 KB) | $(summary "$work/list.txt") |"
+  echo
+  echo "Watch: $watched ADDED events received for $created objects created during the create phase."
+  echo
+  echo "Target of issue 3: 5,000 gets/s with p99 under 20 ms on this 2-core machine."
+  echo
+  for p in create get list; do
+    echo "## wrk output: $p"; echo; echo '```'; cat "$work/$p.txt"; echo '```'; echo
+  done
+} >"$out"
+rm -rf "$work"
+echo "$out"
