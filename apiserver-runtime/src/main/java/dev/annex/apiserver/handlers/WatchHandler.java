@@ -27,6 +27,7 @@ import java.util.function.Predicate;
  * error but one ERROR event with a 410 Expired Status. {@code sendInitialEvents} sends the current
  * state and a bookmark annotated {@code k8s.io/initial-events-end}; bookmarks are sent every
  * minute when allowed; the stream ends after {@code timeoutSeconds} (default 30 to 60 minutes).
+ * The server sends the same events as WebSocket messages when the client asked for an upgrade.
  */
 final class WatchHandler {
 

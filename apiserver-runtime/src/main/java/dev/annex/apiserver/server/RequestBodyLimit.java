@@ -36,7 +36,7 @@ final class RequestBodyLimit extends HttpObjectAggregator {
         HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    if (ctx.channel().parent() != null) {
+    if (ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
       // An HTTP/2 stream: the aggregator drops the rest of the body, and the connection stays up for
       // every other stream on it (clients such as the JDK's read the answer only once they sent it all).
       ctx.writeAndFlush(response);

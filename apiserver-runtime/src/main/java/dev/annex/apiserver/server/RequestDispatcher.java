@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -71,7 +72,11 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     if (response instanceof ApiResponse.Full full) {
       writeFull(ctx, full, keepAlive, head);
     } else if (response instanceof ApiResponse.Streaming streaming) {
-      writeStream(ctx, streaming);
+      if (!(ctx.channel() instanceof Http2StreamChannel) && "websocket".equalsIgnoreCase(msg.headers().get(HttpHeaderNames.UPGRADE))) {
+        WebSocketStream.upgrade(ctx, msg, streaming);
+      } else {
+        writeStream(ctx, streaming);
+      }
     }
   }
 
@@ -96,7 +101,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
 
   /** The client's verified certificate chain, from the TLS handler of the connection (the parent of an h2 stream). */
   private static List<X509Certificate> peerCertificates(Channel channel) {
-    Channel connection = channel.parent() != null ? channel.parent() : channel;
+    Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
     SslHandler ssl = connection.pipeline().get(SslHandler.class);
     if (ssl == null) {
       return List.of();
@@ -118,7 +123,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
   }
 
   /** A streamed body on one channel; ends with the last chunk, or when the client goes away. */
-  private static final class ChannelStream implements ResponseStream {
+  static class ChannelStream implements ResponseStream {
     private final Channel channel;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
@@ -132,14 +137,23 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     public void send(byte[] chunk) {
       if (!ended.get()) {
-        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+        channel.writeAndFlush(frame(chunk));
       }
+    }
+
+    /** One chunk as the transport carries it: HTTP content here, a WebSocket message for an upgraded watch. */
+    Object frame(byte[] chunk) {
+      return new DefaultHttpContent(Unpooled.wrappedBuffer(chunk));
+    }
+
+    Object last() {
+      return LastHttpContent.EMPTY_LAST_CONTENT;
     }
 
     @Override
     public void end() {
       if (ended.compareAndSet(false, true)) {
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        channel.writeAndFlush(last());
         runCloseActions();
       }
     }
