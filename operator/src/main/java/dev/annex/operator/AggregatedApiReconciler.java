@@ -18,6 +18,7 @@ import dev.annex.operator.dependents.ServiceDependent;
 import dev.annex.operator.dependents.ServingSecretDependent;
 import dev.annex.operator.registration.ApiServiceRegistration;
 import dev.annex.operator.registration.DesiredApiServices;
+import dev.annex.operator.status.Availability;
 import dev.annex.operator.status.BackendReadiness;
 import dev.annex.operator.status.Conditions;
 import dev.annex.operator.status.EventRecorder;
@@ -147,6 +148,9 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     status.apiServices = registration.current().stream()
         .sorted(java.util.Comparator.comparing(s -> s.getMetadata().getName()))
         .map(AggregatedApiReconciler::apiServiceStatus).toList();
+    Availability availability = Availability.of(registration.current());
+    Conditions.set(status.conditions, Conditions.AVAILABLE, availability.status(), availability.reason(),
+        availability.message(), generation, now);
 
     setReady(status, generation, now);
     return updateIfChanged(api, before, status);
@@ -166,7 +170,8 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
   }
 
   private static void setReady(AggregatedApiStatus status, Long generation, Instant now) {
-    for (String type : List.of(Conditions.CERTIFICATE_READY, Conditions.BACKEND_READY, Conditions.API_SERVICES_REGISTERED)) {
+    for (String type : List.of(Conditions.CERTIFICATE_READY, Conditions.BACKEND_READY,
+        Conditions.API_SERVICES_REGISTERED, Conditions.AVAILABLE)) {
       var condition = Conditions.find(status.conditions, type).orElseThrow();
       if (!"True".equals(condition.getStatus())) {
         Conditions.set(status.conditions, Conditions.READY, false, condition.getReason(),
@@ -175,7 +180,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
       }
     }
     Conditions.set(status.conditions, Conditions.READY, true, "Ready",
-        "certificate, backend and APIServices are in place", generation, now);
+        "certificate, backend and APIServices are in place and the aggregator reaches them", generation, now);
   }
 
   private CertificateBundle resolveCertificates(AggregatedApi api, ResourceNames names, Context<AggregatedApi> context,
@@ -235,8 +240,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
   }
 
   private static AggregatedApiStatus.ApiServiceStatus apiServiceStatus(APIService service) {
-    var available = service.getStatus() == null || service.getStatus().getConditions() == null ? null
-        : service.getStatus().getConditions().stream().filter(c -> "Available".equals(c.getType())).findFirst().orElse(null);
+    var available = Availability.available(service).orElse(null);
     return new AggregatedApiStatus.ApiServiceStatus(service.getMetadata().getName(),
         available == null ? null : "True".equals(available.getStatus()),
         available == null ? "Unknown" : available.getReason(),

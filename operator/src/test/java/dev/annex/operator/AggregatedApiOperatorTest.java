@@ -193,8 +193,21 @@ class AggregatedApiOperatorTest {
     assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo("False");
     assertThat(condition(status, Conditions.READY).getReason()).isEqualTo("DeploymentNotReady");
 
+    assertThat(condition(status, Conditions.AVAILABLE).getStatus()).isEqualTo("Unknown");
+
     markDeploymentReady(names);
+    setApiServiceAvailability("v1alpha1.wardle.example.com", "False", "FailedDiscoveryCheck",
+        "x509: certificate signed by unknown authority");
+    setApiServiceAvailability("v1beta1.wardle.example.com", "True", "Passed", "all checks passed");
+    AggregatedApi unavailable = awaitCondition(NS, "wardle", Conditions.AVAILABLE, "False");
+    assertThat(condition(unavailable, Conditions.AVAILABLE).getReason()).isEqualTo("FailedDiscoveryCheck");
+    assertThat(condition(unavailable, Conditions.READY).getStatus()).isEqualTo("False");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(fetch(NS, "wardle").getStatus().apiServices)
+        .extracting(s -> s.available).containsExactly(false, true));
+
+    setApiServiceAvailability("v1alpha1.wardle.example.com", "True", "Passed", "all checks passed");
     awaitCondition(NS, "wardle", Conditions.READY, "True");
+    assertThat(condition(fetch(NS, "wardle"), Conditions.AVAILABLE).getReason()).isEqualTo("Passed");
     await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons(NS))
         .contains("CAIssued", "CertificateIssued", "Created"));
     assertThat(events(NS)).filteredOn(e -> "Created".equals(e.getReason())).extracting(Event::getMessage)
@@ -206,6 +219,7 @@ class AggregatedApiOperatorTest {
     AggregatedApi api = client.resource(Fixtures.wardle()).create();
     awaitCondition(NS, "wardle", Conditions.API_SERVICES_REGISTERED, "True");
     markDeploymentReady(ResourceNames.of(api));
+    markApiServicesAvailable();
     awaitCondition(NS, "wardle", Conditions.READY, "True");
     awaitReconciles(2);
     drainRequests();
@@ -336,6 +350,8 @@ class AggregatedApiOperatorTest {
     external.port = 8443;
     wardle.getSpec().external = external;
     ResourceNames names = ResourceNames.of(client.resource(wardle).create());
+    await().atMost(WAIT).until(() -> ownedApiServices().size() == 2);
+    markApiServicesAvailable();
     awaitCondition(NS, "wardle", Conditions.READY, "True");
 
     Service service = get(Service.class, NS, names.apiserver());
@@ -465,6 +481,21 @@ class AggregatedApiOperatorTest {
     Deployment deployment = get(Deployment.class, NS, names.apiserver());
     deployment.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).build());
     client.resource(deployment).updateStatus();
+  }
+
+  /** What the aggregator writes after probing the backend. */
+  private void setApiServiceAvailability(String name, String status, String reason, String message) {
+    APIService service = get(APIService.class, null, name);
+    service.setStatus(new io.fabric8.kubernetes.api.model.APIServiceStatusBuilder().addNewCondition()
+        .withType("Available").withStatus(status).withReason(reason).withMessage(message)
+        .withLastTransitionTime(java.time.Instant.now().toString()).endCondition().build());
+    client.resource(service).updateStatus();
+  }
+
+  private void markApiServicesAvailable() {
+    for (APIService service : ownedApiServices()) {
+      setApiServiceAvailability(service.getMetadata().getName(), "True", "Passed", "all checks passed");
+    }
   }
 
   private String checksum(ResourceNames names) {

@@ -13,7 +13,7 @@ public final class Conditions {
   public static final String CERTIFICATE_READY = "CertificateReady";
   public static final String BACKEND_READY = "BackendReady";
   public static final String API_SERVICES_REGISTERED = "APIServicesRegistered";
-  /** The aggregator's own verdict; filled by the registration loop (a later issue). */
+  /** The aggregator's own verdict, folded from the APIServices' Available conditions. */
   public static final String AVAILABLE = "Available";
   public static final String READY = "Ready";
 
@@ -26,7 +26,12 @@ public final class Conditions {
    */
   public static void set(List<Condition> conditions, String type, boolean status, String reason, String message,
       Long generation, Instant now) {
-    String value = status ? "True" : "False";
+    set(conditions, type, status ? "True" : "False", reason, message, generation, now);
+  }
+
+  /** As above, for the three-valued status ("True", "False", "Unknown") the aggregator reports. */
+  public static void set(List<Condition> conditions, String type, String value, String reason, String message,
+      Long generation, Instant now) {
     Optional<Condition> existing = find(conditions, type);
     String transition = existing.filter(c -> value.equals(c.getStatus())).map(Condition::getLastTransitionTime)
         .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());
