@@ -1,7 +1,7 @@
 -- wrk script: POST a new Flunder per request, named by thread and counter so none collide.
 local counter = 0
-local thread_id = 0
 local ids = 0
+-- thread_id is a global each thread receives from setup() (a local here would hide it).
 
 function setup(thread)
   ids = ids + 1
