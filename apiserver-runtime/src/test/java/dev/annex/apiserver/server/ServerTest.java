@@ -136,6 +136,17 @@ class ServerTest {
       assertThat(r.statusCode()).isEqualTo(403);
       assertThat(json(r).path("reason").asText()).isEqualTo("Forbidden");
       assertThat(json(r).path("message").asText()).startsWith("flunders.wardle.example.com is forbidden: User \"admin\" cannot list");
+      HttpClient h1 = HttpClient.newBuilder().sslContext(strict.pki().sslContext(strict.admin()))
+          .version(HttpClient.Version.HTTP_1_1).build();
+      HttpResponse<String> overH1 = h1.send(HttpRequest.newBuilder(strict.uri(WARDLE + "/namespaces/x/flunders")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(overH1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      assertThat(json(overH1).path("message").asText()).as("the client certificate's user over HTTP/1.1 too")
+          .contains("User \"admin\"");
+      HttpClient anonymous = HttpClient.newBuilder().sslContext(strict.pki().sslContext(null)).build();
+      HttpResponse<String> anon = anonymous.send(HttpRequest.newBuilder(strict.uri(WARDLE + "/namespaces/x/flunders")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(json(anon).path("message").asText()).contains("User \"system:anonymous\"");
     }
   }
 
