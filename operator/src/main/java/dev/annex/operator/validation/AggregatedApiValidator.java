@@ -144,6 +144,12 @@ public final class AggregatedApiValidator {
       if (violation.isPresent()) {
         return problem("NonStructuralSchema", at + ".schema." + violation.get());
       }
+      Optional<String> rule = StructuralSchema.firstValidationRule(r.schema.openAPIV3Schema, "openAPIV3Schema");
+      if (rule.isPresent()) {
+        return problem("UnsupportedValidationRules", at + ".schema." + rule.get()
+            + ": CEL validation rules are not supported by the Annex apiserver runtime; remove them"
+            + " (use enum, pattern, minimum/maximum or required instead)");
+      }
     }
     return Optional.empty();
   }

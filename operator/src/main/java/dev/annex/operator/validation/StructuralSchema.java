@@ -29,6 +29,28 @@ final class StructuralSchema {
     return check(root, "openAPIV3Schema");
   }
 
+  /**
+   * The path of the first {@code x-kubernetes-validations} (CEL) rule, if any: the runtime refuses
+   * to start with one rather than store objects the author meant to reject, so the operator refuses
+   * it up front.
+   */
+  static Optional<String> firstValidationRule(JsonNode node, String path) {
+    if (node == null || !node.isContainerNode()) {
+      return Optional.empty();
+    }
+    if (node.has("x-kubernetes-validations")) {
+      return Optional.of(path + ".x-kubernetes-validations");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> child = it.next();
+      Optional<String> found = firstValidationRule(child.getValue(), path + "." + child.getKey());
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return Optional.empty();
+  }
+
   private static Optional<String> check(JsonNode node, String path) {
     if (!node.isObject()) {
       return Optional.of(path + ": must be a schema object");

@@ -58,6 +58,16 @@ class AggregatedApiValidatorTest {
   }
 
   @Test
+  void celValidationRulesAreRefusedBecauseTheRuntimeCannotEnforceThem() {
+    AggregatedApi api = Fixtures.wardle();
+    ObjectNode spec = (ObjectNode) api.getSpec().resources.get(0).schema.openAPIV3Schema.path("properties").path("spec");
+    spec.putArray("x-kubernetes-validations").addObject().put("rule", "self.reference != ''");
+    SpecProblem problem = refused(api);
+    assertThat(problem.reason()).isEqualTo("UnsupportedValidationRules");
+    assertThat(problem.message()).contains("spec.resources[0].schema.openAPIV3Schema.properties.spec.x-kubernetes-validations");
+  }
+
+  @Test
   void preserveUnknownFieldsNeedsNoType() {
     AggregatedApi api = Fixtures.wardle();
     ((ObjectNode) api.getSpec().resources.get(0).schema.openAPIV3Schema.path("properties"))
