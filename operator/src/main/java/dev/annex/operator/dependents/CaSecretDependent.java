@@ -6,10 +6,11 @@ import dev.annex.operator.api.AggregatedApi;
 import dev.annex.operator.certificates.CertificateBundle;
 import dev.annex.operator.certificates.ServingCertificates;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+import java.util.Map;
 
 /**
  * The CA certificate and key, in a Secret of its own that no pod mounts: the runtime only needs the
@@ -30,14 +31,8 @@ public class CaSecretDependent extends OwnedDependent<Secret> {
   @Override
   protected Secret desired(AggregatedApi primary, Context<AggregatedApi> context) {
     CertificateBundle bundle = Certificates.of(context);
-    ResourceNames names = ResourceNames.of(primary);
-    return new SecretBuilder()
-        .withNewMetadata()
-          .withName(names.caSecret()).withNamespace(names.namespace()).withLabels(Labels.common(primary))
-        .endMetadata()
-        .withType("kubernetes.io/tls")
-        .addToData(ServingCertificates.TLS_CRT, Certificates.base64(bundle.caCertificatePem()))
-        .addToData(ServingCertificates.TLS_KEY, Certificates.base64(bundle.caKeyPem()))
-        .build();
+    return Certificates.tlsSecret(primary, ResourceNames.of(primary).caSecret(), Map.of(
+        ServingCertificates.TLS_CRT, bundle.caCertificatePem(),
+        ServingCertificates.TLS_KEY, bundle.caKeyPem()));
   }
 }

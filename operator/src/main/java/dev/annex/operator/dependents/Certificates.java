@@ -1,10 +1,16 @@
 package dev.annex.operator.dependents;
 
+import dev.annex.operator.Labels;
+import dev.annex.operator.api.AggregatedApi;
 import dev.annex.operator.certificates.CertificateBundle;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.TreeMap;
+import java.util.Map;
 
 /** Where the dependents find the certificates the reconciler resolved for this reconcile. */
 public final class Certificates {
@@ -17,6 +23,19 @@ public final class Certificates {
 
   static CertificateBundle of(Context<?> context) {
     return context.managedWorkflowAndDependentResourceContext().getMandatory(CertificateBundle.class, CertificateBundle.class);
+  }
+
+  /** A {@code kubernetes.io/tls} Secret of {@code primary}'s namespace holding {@code pems} (key to PEM text). */
+  static Secret tlsSecret(AggregatedApi primary, String name, Map<String, String> pems) {
+    Map<String, String> data = new TreeMap<>(); // sorted: Map.of iterates in a per-JVM order
+    pems.forEach((key, pem) -> data.put(key, base64(pem)));
+    return new SecretBuilder()
+        .withNewMetadata()
+          .withName(name).withNamespace(primary.getMetadata().getNamespace()).withLabels(Labels.common(primary))
+        .endMetadata()
+        .withType("kubernetes.io/tls")
+        .withData(data)
+        .build();
   }
 
   static String base64(String text) {
