@@ -12,7 +12,7 @@ final class CreateHandler {
 
   static ApiResponse create(ResourceRequest rr) {
     ObjectNode object = Bodies.object(rr.http(), rr.store());
-    Written written = rr.store().create(rr.namespace(), object, WriteParams.options(rr.http()));
+    Written written = rr.store().create(rr.namespace(), object, WriteParams.options(rr.http()), rr.recordUpdate());
     return Output.object(rr, 201, written.object(), written.warnings());
   }
 }

@@ -2,6 +2,7 @@ package dev.annex.apiserver.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.annex.apiserver.apply.FieldManager;
 import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.registry.Written;
 import dev.annex.apiserver.status.StatusException;
@@ -10,7 +11,8 @@ import dev.annex.apiserver.status.StatusException;
  * PATCH of an object or its status: JSON patch, merge patch, and strategic merge patch treated as
  * a merge patch (a custom resource has no patch strategies, so lists are replaced). The patch is
  * applied to the current state inside the guaranteed update, so a concurrent write is retried, not
- * lost. Server-side apply is a later issue and answers 415.
+ * lost. Each records an Update in managedFields; server-side apply ({@code application/apply-patch+yaml})
+ * is {@link ApplyHandler}.
  */
 final class PatchHandler {
 
@@ -19,6 +21,9 @@ final class PatchHandler {
 
   static ApiResponse patch(ResourceRequest rr) {
     String type = Bodies.mediaType(rr.http());
+    if (type.equals(ApplyHandler.APPLY_PATCH_YAML)) {
+      return ApplyHandler.apply(rr);
+    }
     JsonNode patch;
     switch (type) {
       case "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json" -> {
@@ -33,8 +38,9 @@ final class PatchHandler {
       }
       default -> throw new StatusException(415, "UnsupportedMediaType", "the body of the request was in an unknown "
           + "format - accepted media types include: application/json-patch+json, application/merge-patch+json, "
-          + "application/strategic-merge-patch+json", null);
+          + "application/apply-patch+yaml, application/strategic-merge-patch+json", null);
     }
+    FieldManager.validatePatchOptions(false, rr.http().param("fieldManager"), rr.http().param("force") != null);
     boolean jsonPatch = type.equals("application/json-patch+json");
     if (jsonPatch && !patch.isArray()) {
       throw StatusException.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
@@ -55,7 +61,7 @@ final class PatchHandler {
         throw StatusException.badRequest("the patch may not change apiVersion or kind");
       }
       return result;
-    }, WriteParams.options(rr.http()), rr.status());
+    }, WriteParams.options(rr.http()), rr.status(), rr.recordUpdate());
     return Output.object(rr, 200, written.object(), written.warnings());
   }
 }

@@ -1,7 +1,9 @@
 package dev.annex.apiserver.handlers;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.annex.apiserver.apply.FieldManager;
 import dev.annex.apiserver.http.ApiRequest;
+import dev.annex.apiserver.registry.ManagedFieldsUpdate;
 import dev.annex.apiserver.registry.ResourceStore;
 
 /**
@@ -24,5 +26,19 @@ record ResourceRequest(ApiRequest http, ServedResource served, String group, Str
     object.put("apiVersion", group + "/" + version);
     object.put("kind", store().resource().kind());
     return object;
+  }
+
+  FieldManager fieldManager() {
+    return served.fieldManager(group, version);
+  }
+
+  /**
+   * Records an Update of this create, update or non-apply patch: the manager is {@code fieldManager},
+   * else the User-Agent's first word, as upstream; {@code /status} writes are recorded as such.
+   */
+  ManagedFieldsUpdate recordUpdate() {
+    String manager = FieldManager.managerOrUserAgent(http.param("fieldManager"), http.header("user-agent"));
+    FieldManager fieldManager = fieldManager();
+    return (live, decoded) -> fieldManager.update(live, decoded, manager, subresource);
   }
 }

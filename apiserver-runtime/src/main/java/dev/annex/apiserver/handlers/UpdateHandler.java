@@ -13,7 +13,7 @@ final class UpdateHandler {
   static ApiResponse update(ResourceRequest rr) {
     ObjectNode body = Bodies.object(rr.http(), rr.store());
     Written written = rr.store().update(rr.namespace(), rr.name(), current -> body.deepCopy(),
-        WriteParams.options(rr.http()), rr.status());
+        WriteParams.options(rr.http()), rr.status(), rr.recordUpdate());
     return Output.object(rr, 200, written.object(), written.warnings());
   }
 }

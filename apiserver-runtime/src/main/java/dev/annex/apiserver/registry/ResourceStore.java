@@ -161,14 +161,25 @@ public final class ResourceStore {
   // ---- create ----
 
   public Written create(String namespace, ObjectNode object, WriteOptions options) {
-    List<String> warnings = decodeAndDefault(object, options);
+    return create(namespace, object, options, null);
+  }
+
+  /**
+   * Creates the object; {@code managedFields} (when not null) records field ownership after
+   * decoding, and the managedFields it returns are stored. Without it, client managedFields are dropped.
+   */
+  public Written create(String namespace, ObjectNode body, WriteOptions options, ManagedFieldsUpdate managedFields) {
+    List<String> warnings = decodeAndDefault(body, options);
+    ObjectNode object = managedFields == null ? body : managedFields.record(null, body);
     ObjectNode meta = object.with("metadata");
     checkNamespace(namespace, meta);
     if (resource.statusSubresource()) {
       object.remove("status"); // create cannot set status when the status subresource exists
     }
-    meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields",
-        "selfLink"));
+    meta.remove(List.of("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
+    if (managedFields == null) {
+      meta.remove("managedFields");
+    }
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", timestamp());
     meta.put("generation", 1);
@@ -211,12 +222,25 @@ public final class ResourceStore {
    */
   public Written update(String namespace, String name, UnaryOperator<ObjectNode> newObject, WriteOptions options,
                         boolean statusSubresource) {
+    return update(namespace, name, newObject, options, statusSubresource, null);
+  }
+
+  /**
+   * As {@link #update(String, String, UnaryOperator, WriteOptions, boolean)}; {@code managedFields}
+   * (when not null) records field ownership against the current object after decoding, and the
+   * managedFields it returns are stored. Without it, client managedFields are dropped.
+   */
+  public Written update(String namespace, String name, UnaryOperator<ObjectNode> newObject, WriteOptions options,
+                        boolean statusSubresource, ManagedFieldsUpdate managedFields) {
     List<String> warnings = new ArrayList<>();
     Storage.UpdateFunction apply = current -> {
       warnings.clear();
       ObjectNode updated = newObject.apply(current.deepCopy());
       warnings.addAll(decodeAndDefault(updated, options));
-      return prepareUpdate(namespace, name, current, updated, statusSubresource);
+      if (managedFields != null) {
+        updated = managedFields.record(current, updated);
+      }
+      return prepareUpdate(namespace, name, current, updated, statusSubresource, managedFields != null);
     };
     String key = key(namespace, name);
     if (options.dryRun()) {
@@ -243,7 +267,7 @@ public final class ResourceStore {
   }
 
   private ObjectNode prepareUpdate(String namespace, String name, ObjectNode current, ObjectNode updated,
-                                   boolean statusSubresource) {
+                                   boolean statusSubresource, boolean keepManagedFields) {
     ObjectNode meta = updated.with("metadata");
     ObjectNode oldMeta = (ObjectNode) current.get("metadata");
     String newName = meta.path("name").asText("");
@@ -270,6 +294,15 @@ public final class ResourceStore {
       } else {
         result.set("status", status);
       }
+      if (keepManagedFields) {
+        // managedFields were recorded for this status write (upstream's status strategy keeps them).
+        JsonNode managedFields = meta.get("managedFields");
+        if (managedFields == null) {
+          result.with("metadata").remove("managedFields");
+        } else {
+          result.with("metadata").set("managedFields", managedFields);
+        }
+      }
       validate(result, current);
       return result;
     }
@@ -293,7 +326,7 @@ public final class ResourceStore {
         meta.remove(kept);
       }
     }
-    meta.remove(List.of("managedFields", "selfLink"));
+    meta.remove(keepManagedFields ? List.of("selfLink") : List.of("managedFields", "selfLink"));
     if (oldMeta.has("deletionTimestamp")) {
       Set<String> before = new HashSet<>();
       oldMeta.path("finalizers").forEach(f -> before.add(f.asText()));

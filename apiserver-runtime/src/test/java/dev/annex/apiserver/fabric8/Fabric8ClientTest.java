@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The fabric8 client with generic resources: create, list, watch through an informer, patch. */
+/** The fabric8 client with generic resources: create, list, watch through an informer, patch, server-side apply. */
 class Fabric8ClientTest {
 
   static final ResourceDefinitionContext FLUNDERS = new ResourceDefinitionContext.Builder()
@@ -127,5 +127,28 @@ class Fabric8ClientTest {
     } finally {
       informer.close();
     }
+  }
+
+  @Test
+  void serverSideApplyCreatesThenConflictsWithAnotherManagerUnlessForced() {
+    GenericKubernetesResource created = client.genericKubernetesResources(FLUNDERS).resource(flunder("applied", "a"))
+        .fieldManager("fabric8-test").serverSideApply();
+    assertThat(created.getMetadata().getUid()).isNotEmpty();
+    assertThat(created.getMetadata().getManagedFields()).extracting(m -> m.getManager() + "/" + m.getOperation())
+        .contains("fabric8-test/Apply");
+
+    assertThatThrownBy(() -> client.genericKubernetesResources(FLUNDERS).resource(flunder("applied", "b"))
+        .fieldManager("other").serverSideApply())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(409);
+          assertThat(e.getStatus().getMessage())
+              .isEqualTo("Apply failed with 1 conflict: conflict with \"fabric8-test\": .spec.reference");
+        });
+
+    GenericKubernetesResource forced = client.genericKubernetesResources(FLUNDERS).resource(flunder("applied", "b"))
+        .fieldManager("other").forceConflicts().serverSideApply();
+    assertThat(forced.get("spec", "reference").toString()).isEqualTo("b");
+    assertThat(forced.getMetadata().getManagedFields()).extracting(m -> m.getManager() + "/" + m.getOperation())
+        .contains("fabric8-test/Apply", "other/Apply");
   }
 }

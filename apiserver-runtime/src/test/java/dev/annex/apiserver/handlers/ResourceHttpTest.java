@@ -141,7 +141,7 @@ class ResourceHttpTest {
   }
 
   @Test
-  void jsonMergeAndStrategicPatchesApplyAndApplyPatchIsUnsupported() throws Exception {
+  void jsonMergeAndStrategicPatchesApplyAndApplyPatchNeedsAFieldManager() throws Exception {
     server.post(ns("patch"), flunder("p", "a"));
     HttpResponse<String> jsonPatch = server.send("PATCH", ns("patch") + "/p",
         "[{\"op\":\"replace\",\"path\":\"/spec/reference\",\"value\":\"j\"},{\"op\":\"add\",\"path\":\"/metadata/labels/x\",\"value\":\"y\"}]",
@@ -158,8 +158,172 @@ class ResourceHttpTest {
         "[{\"op\":\"test\",\"path\":\"/spec/reference\",\"value\":\"nope\"}]", "Content-Type", "application/json-patch+json");
     assertThat(failedTest.statusCode()).isEqualTo(422);
     HttpResponse<String> apply = server.send("PATCH", ns("patch") + "/p", "{}", "Content-Type", "application/apply-patch+yaml");
-    assertThat(apply.statusCode()).isEqualTo(415);
-    assertThat(json(apply).path("reason").asText()).isEqualTo("UnsupportedMediaType");
+    assertThat(apply.statusCode()).as(apply.body()).isEqualTo(422);
+    assertThat(json(apply).path("reason").asText()).isEqualTo("Invalid");
+    assertThat(json(apply).path("message").asText())
+        .isEqualTo("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+    HttpResponse<String> cbor = server.send("PATCH", ns("patch") + "/p?fieldManager=m", "{}", "Content-Type",
+        "application/apply-patch+cbor");
+    assertThat(cbor.statusCode()).isEqualTo(415);
+    assertThat(json(cbor).path("reason").asText()).isEqualTo("UnsupportedMediaType");
+    HttpResponse<String> forcedMerge = server.send("PATCH", ns("patch") + "/p?force=true", "{}", "Content-Type",
+        "application/merge-patch+json");
+    assertThat(forcedMerge.statusCode()).as(forcedMerge.body()).isEqualTo(422);
+    assertThat(json(forcedMerge).path("message").asText()).contains("force: Forbidden: may not be specified for non-apply patch");
+  }
+
+  static final String APPLY_YAML = "application/apply-patch+yaml";
+
+  static String appliedFlunder(String name, String reference) {
+    return """
+        apiVersion: wardle.example.com/v1alpha1
+        kind: Flunder
+        metadata:
+          name: %s
+        spec:
+          reference: %s
+        """.formatted(name, reference);
+  }
+
+  static JsonNode managedEntry(JsonNode object, String manager, String operation) {
+    for (JsonNode e : object.path("metadata").path("managedFields")) {
+      if (e.path("manager").asText().equals(manager) && e.path("operation").asText().equals(operation)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void applyCreatesAMissingObjectNamedByTheUrlThenConflictsWithAnotherManagerUnlessForced() throws Exception {
+    HttpResponse<String> created = server.send("PATCH", ns("apply") + "/a?fieldManager=first",
+        appliedFlunder("a", "one"), "Content-Type", APPLY_YAML);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode o = json(created);
+    assertThat(o.path("metadata").path("namespace").asText()).isEqualTo("apply");
+    assertThat(o.path("metadata").path("uid").asText()).hasSize(36);
+    assertThat(o.path("spec").path("referenceType").asText()).as("schema default").isEqualTo("Flunder");
+    JsonNode first = managedEntry(o, "first", "Apply");
+    assertThat(first).as(created.body()).isNotNull();
+    assertThat(first.path("apiVersion").asText()).isEqualTo("wardle.example.com/v1alpha1");
+    assertThat(first.path("fieldsType").asText()).isEqualTo("FieldsV1");
+    assertThat(first.path("fieldsV1").path("f:spec").has("f:reference")).isTrue();
+    assertThat(first.path("fieldsV1").path("f:spec").has("f:referenceType")).as("defaults are never owned").isFalse();
+
+    HttpResponse<String> conflict = server.send("PATCH", ns("apply") + "/a?fieldManager=second",
+        appliedFlunder("a", "two"), "Content-Type", APPLY_YAML);
+    assertThat(conflict.statusCode()).as(conflict.body()).isEqualTo(409);
+    JsonNode status = json(conflict);
+    assertThat(status.path("reason").asText()).isEqualTo("Conflict");
+    assertThat(status.path("message").asText())
+        .isEqualTo("Apply failed with 1 conflict: conflict with \"first\": .spec.reference");
+    assertThat(status.path("details").path("causes").get(0).path("reason").asText()).isEqualTo("FieldManagerConflict");
+    assertThat(status.path("details").path("causes").get(0).path("field").asText()).isEqualTo(".spec.reference");
+    assertThat(json(server.get(ns("apply") + "/a")).path("spec").path("reference").asText()).isEqualTo("one");
+
+    HttpResponse<String> forced = server.send("PATCH", ns("apply") + "/a?fieldManager=second&force=true",
+        appliedFlunder("a", "two"), "Content-Type", APPLY_YAML);
+    assertThat(forced.statusCode()).as(forced.body()).isEqualTo(200);
+    JsonNode after = json(server.get(ns("apply") + "/a"));
+    assertThat(after.path("spec").path("reference").asText()).isEqualTo("two");
+    assertThat(managedEntry(after, "second", "Apply").path("fieldsV1").path("f:spec").has("f:reference")).isTrue();
+    assertThat(managedEntry(after, "first", "Apply")).as("first no longer owns anything").isNull();
+    assertThat(after.path("metadata").path("generation").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void applyRefusesANameOtherThanTheUrlsAndDryRunStoresNothing() throws Exception {
+    HttpResponse<String> misnamed = server.send("PATCH", ns("applyname") + "/a?fieldManager=m",
+        appliedFlunder("b", "one"), "Content-Type", APPLY_YAML);
+    assertThat(misnamed.statusCode()).as(misnamed.body()).isEqualTo(400);
+    assertThat(json(misnamed).path("message").asText())
+        .isEqualTo("the name of the object (b) does not match the name on the URL (a)");
+
+    HttpResponse<String> dryCreate = server.send("PATCH", ns("applyname") + "/a?fieldManager=m&dryRun=All",
+        appliedFlunder("a", "one"), "Content-Type", APPLY_YAML);
+    assertThat(dryCreate.statusCode()).as(dryCreate.body()).isEqualTo(201);
+    assertThat(managedEntry(json(dryCreate), "m", "Apply")).isNotNull();
+    assertThat(server.get(ns("applyname") + "/a").statusCode()).isEqualTo(404);
+
+    server.send("PATCH", ns("applyname") + "/a?fieldManager=m", appliedFlunder("a", "one"), "Content-Type", APPLY_YAML);
+    HttpResponse<String> dryUpdate = server.send("PATCH", ns("applyname") + "/a?fieldManager=m&dryRun=All",
+        appliedFlunder("a", "two"), "Content-Type", APPLY_YAML);
+    assertThat(dryUpdate.statusCode()).as(dryUpdate.body()).isEqualTo(200);
+    assertThat(json(dryUpdate).path("spec").path("reference").asText()).isEqualTo("two");
+    assertThat(json(server.get(ns("applyname") + "/a")).path("spec").path("reference").asText()).isEqualTo("one");
+
+    HttpResponse<String> unreadable = server.send("PATCH", ns("applyname") + "/a?fieldManager=m", "a: [",
+        "Content-Type", APPLY_YAML);
+    assertThat(unreadable.statusCode()).isEqualTo(400);
+    assertThat(json(unreadable).path("message").asText()).startsWith("error decoding YAML: ");
+  }
+
+  @Test
+  void applyThroughStatusTouchesStatusOnlyAndIsNoCreate() throws Exception {
+    server.send("PATCH", ns("applystatus") + "/s?fieldManager=spec-owner", appliedFlunder("s", "one"),
+        "Content-Type", APPLY_YAML);
+    String statusApply = """
+        apiVersion: wardle.example.com/v1alpha1
+        kind: Flunder
+        metadata:
+          name: s
+        spec:
+          reference: ignored
+        status:
+          phase: Ready
+        """;
+    HttpResponse<String> applied = server.send("PATCH", ns("applystatus") + "/s/status?fieldManager=controller",
+        statusApply, "Content-Type", APPLY_YAML);
+    assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+    JsonNode o = json(server.get(ns("applystatus") + "/s"));
+    assertThat(o.path("status").path("phase").asText()).isEqualTo("Ready");
+    assertThat(o.path("spec").path("reference").asText()).isEqualTo("one");
+    JsonNode entry = managedEntry(o, "controller", "Apply");
+    assertThat(entry).as(o.toString()).isNotNull();
+    assertThat(entry.path("subresource").asText()).isEqualTo("status");
+    assertThat(entry.path("fieldsV1").has("f:spec")).isFalse();
+    assertThat(entry.path("fieldsV1").path("f:status").has("f:phase")).isTrue();
+    assertThat(managedEntry(o, "spec-owner", "Apply")).isNotNull();
+
+    HttpResponse<String> missing = server.send("PATCH", ns("applystatus") + "/ghost/status?fieldManager=controller",
+        statusApply.replace("name: s", "name: ghost"), "Content-Type", APPLY_YAML);
+    assertThat(missing.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void createUpdateAndPatchRecordUpdateOwnershipByFieldManagerOrUserAgent() throws Exception {
+    HttpResponse<String> created = server.post(ns("owners") + "?fieldManager=creator", flunder("u", "a"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode creator = managedEntry(json(created), "creator", "Update");
+    assertThat(creator).as(created.body()).isNotNull();
+    assertThat(creator.path("fieldsV1").path("f:spec").has("f:reference")).isTrue();
+    assertThat(creator.has("subresource")).isFalse();
+
+    HttpResponse<String> patched = server.send("PATCH", ns("owners") + "/u", "{\"metadata\":{\"labels\":{\"x\":\"y\"}}}",
+        "Content-Type", "application/merge-patch+json", "User-Agent", "my-tool/1.0 (linux/amd64)");
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    JsonNode tool = managedEntry(json(patched), "my-tool", "Update");
+    assertThat(tool).as(patched.body()).isNotNull();
+    assertThat(tool.path("fieldsV1").path("f:metadata").path("f:labels").has("f:x")).isTrue();
+    assertThat(managedEntry(json(patched), "creator", "Update")).isNotNull();
+
+    JsonNode current = json(server.get(ns("owners") + "/u"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) current.path("spec")).put("reference", "b");
+    HttpResponse<String> updated = server.put(ns("owners") + "/u?fieldManager=replacer", current.toString());
+    assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+    assertThat(managedEntry(json(updated), "replacer", "Update").path("fieldsV1").path("f:spec").has("f:reference"))
+        .isTrue();
+    assertThat(managedEntry(json(updated), "creator", "Update").path("fieldsV1").path("f:spec").has("f:reference"))
+        .as("the replacer took spec.reference over").isFalse();
+
+    HttpResponse<String> status = server.send("PATCH", ns("owners") + "/u/status?fieldManager=reporter",
+        "{\"status\":{\"phase\":\"Done\"}}", "Content-Type", "application/merge-patch+json");
+    assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+    JsonNode reporter = managedEntry(json(status), "reporter", "Update");
+    assertThat(reporter).as(status.body()).isNotNull();
+    assertThat(reporter.path("subresource").asText()).isEqualTo("status");
+    assertThat(reporter.path("fieldsV1").path("f:status").has("f:phase")).isTrue();
+    assertThat(managedEntry(json(server.get(ns("owners") + "/u")), "reporter", "Update")).isNotNull();
   }
 
   @Test

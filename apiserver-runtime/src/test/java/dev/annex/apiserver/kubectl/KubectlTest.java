@@ -225,4 +225,42 @@ class KubectlTest {
     assertThat(kubectl("get", "flunders", "-o", "name")).doesNotContain("flunder.wardle.example.com/first\n")
         .contains("flunder.wardle.example.com/applied");
   }
+
+  @Test
+  @Order(9)
+  void serverSideApplyCreatesConflictsWithAnotherManagerAndForces() throws Exception {
+    String ssa = FLUNDER.replace("name: first", "name: ssa");
+    Path f = file("ssa.yaml", ssa);
+    assertThat(kubectl("apply", "--server-side", "-f", f.toString()))
+        .isEqualTo("flunder.wardle.example.com/ssa serverside-applied\n");
+    Files.writeString(f, ssa.replace("somewhere", "elsewhere"));
+    Result conflict = run("apply", "--server-side", "--field-manager=other", "-f", f.toString());
+    assertThat(conflict.exit).isNotZero();
+    assertThat(conflict.err).contains("Apply failed with 1 conflict: conflict with \"kubectl\": .spec.reference")
+        .contains("Please review the fields above--they currently have other managers.");
+    assertThat(kubectl("get", "flunder", "ssa", "-o", "jsonpath={.spec.reference}")).isEqualTo("somewhere");
+    assertThat(kubectl("apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", f.toString()))
+        .isEqualTo("flunder.wardle.example.com/ssa serverside-applied\n");
+    assertThat(kubectl("get", "flunder", "ssa", "-o", "jsonpath={.spec.reference}")).isEqualTo("elsewhere");
+    String yaml = kubectl("get", "flunder", "ssa", "-o", "yaml", "--show-managed-fields");
+    assertThat(yaml).contains("managedFields:").contains("manager: kubectl").contains("manager: other")
+        .contains("operation: Apply").contains("fieldsType: FieldsV1").contains("f:reference: {}");
+    assertThat(kubectl("get", "flunder", "ssa", "-o", "yaml")).as("kubectl hides them by default")
+        .doesNotContain("managedFields:");
+  }
+
+  @Test
+  @Order(10)
+  void serverSideApplyTakesOverFromAClientSideApply() throws Exception {
+    // "applied" was created and configured by client-side apply (step 3); kubectl upgrades its managedFields first.
+    assertThat(kubectl("get", "flunder", "applied", "-o", "yaml", "--show-managed-fields"))
+        .contains("manager: kubectl-client-side-apply").contains("operation: Update");
+    Path f = file("applied.yaml", FLUNDER.replace("name: first", "name: applied").replace("somewhere", "thirdplace"));
+    assertThat(kubectl("apply", "--server-side", "-f", f.toString()))
+        .isEqualTo("flunder.wardle.example.com/applied serverside-applied\n");
+    assertThat(kubectl("get", "flunder", "applied", "-o", "jsonpath={.spec.reference}")).isEqualTo("thirdplace");
+    String yaml = kubectl("get", "flunder", "applied", "-o", "yaml", "--show-managed-fields");
+    assertThat(yaml).contains("manager: kubectl\n").contains("operation: Apply")
+        .doesNotContain("manager: kubectl-client-side-apply");
+  }
 }
