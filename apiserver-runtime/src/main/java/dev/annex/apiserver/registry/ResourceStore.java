@@ -172,7 +172,7 @@ public final class ResourceStore {
     List<String> warnings = decodeAndDefault(body, options);
     ObjectNode object = managedFields == null ? body : managedFields.record(null, body);
     ObjectNode meta = object.with("metadata");
-    checkNamespace(namespace, meta);
+    settleNamespace(namespace, meta);
     if (resource.statusSubresource()) {
       object.remove("status"); // create cannot set status when the status subresource exists
     }
@@ -183,11 +183,6 @@ public final class ResourceStore {
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", timestamp());
     meta.put("generation", 1);
-    if (resource.namespaced()) {
-      meta.put("namespace", namespace);
-    } else {
-      meta.remove("namespace");
-    }
     boolean generate = meta.path("name").asText("").isEmpty() && !meta.path("generateName").asText("").isEmpty();
     for (int attempt = 0; ; attempt++) {
       if (generate) {
@@ -275,7 +270,7 @@ public final class ResourceStore {
       throw StatusException.badRequest("the name of the object (" + newName + ") does not match the name on the URL ("
           + name + ")");
     }
-    checkNamespace(namespace, meta);
+    settleNamespace(namespace, meta);
     String rv = meta.path("resourceVersion").asText("");
     if (rv.isEmpty()) {
       throw invalid(name, List.of(cause("FieldValueInvalid", "Invalid value: 0x0: must be specified for an update",
@@ -463,8 +458,13 @@ public final class ResourceStore {
     return warnings;
   }
 
-  private void checkNamespace(String namespace, ObjectNode meta) {
+  /**
+   * The namespace is the request's: a body may leave it out (kubectl replace, fabric8 edits do) but
+   * not contradict it; a cluster-scoped object has none.
+   */
+  private void settleNamespace(String namespace, ObjectNode meta) {
     if (!resource.namespaced()) {
+      meta.remove("namespace");
       return;
     }
     String inBody = meta.path("namespace").asText("");
@@ -472,6 +472,7 @@ public final class ResourceStore {
       throw StatusException.badRequest("the namespace of the provided object does not match the namespace sent on "
           + "the request");
     }
+    meta.put("namespace", namespace);
   }
 
   /** Metadata and schema validation; every field error in one 422 Invalid. */

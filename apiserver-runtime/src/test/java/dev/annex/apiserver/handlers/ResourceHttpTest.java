@@ -117,6 +117,19 @@ class ResourceHttpTest {
   }
 
   @Test
+  void anUpdateWhoseBodyLeavesOutTheNamespaceKeepsTheRequestsNamespace() throws Exception {
+    JsonNode created = json(server.post(ns("keepns"), flunder("k", "a")));
+    String rv = created.path("metadata").path("resourceVersion").asText();
+    String body = flunder("k", "b").replace("\"name\":\"k\"", "\"name\":\"k\",\"resourceVersion\":\"" + rv + "\"");
+    assertThat(body).doesNotContain("\"namespace\"");
+    JsonNode updated = json(server.put(ns("keepns") + "/k", body));
+    assertThat(updated.path("metadata").path("namespace").asText()).isEqualTo("keepns");
+    assertThat(json(server.get(ns("keepns") + "/k")).path("metadata").path("namespace").asText()).isEqualTo("keepns");
+    JsonNode selected = json(server.get(ns("keepns") + "?fieldSelector=metadata.namespace%3Dkeepns"));
+    assertThat(selected.path("items")).hasSize(1);
+  }
+
+  @Test
   void updateWithoutResourceVersionIsInvalid() throws Exception {
     server.post(ns("norv"), flunder("n", "a"));
     HttpResponse<String> r = server.put(ns("norv") + "/n", flunder("n", "b"));
