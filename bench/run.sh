@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load run of the apiserver runtime on loopback (memory storage): creates, gets, lists of 1,000
-# objects and a watch. Writes bench/results/<UTC timestamp>.md and prints its path.
+# objects, a watch, and server-side apply (create, no-op re-apply) beside a merge patch. Writes bench/results/<UTC timestamp>.md and prints its path.
 #   bench/run.sh [DURATION_SECONDS]     (default 15 s per phase; wrk must be installed: make bench does it)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,6 +58,11 @@ created=$(curl -ks "$ns?labelSelector=bench%3Dcreate" -H 'Accept: application/js
 watched=$(grep -c '"type":"ADDED"' "$work/watch.jsonl" || true)
 phase get "$ns/obj-500"
 phase list -c8 "$ns?labelSelector=bench%21%3Dcreate"
+# Server-side apply of a 50-field object: creates, then no-op re-applies of one object, beside a
+# merge patch of the same body (an Update) on that object.
+phase apply-create -s "$here/apply.lua" "$ns" -- create
+phase apply-noop -s "$here/apply.lua" "$ns" -- noop
+phase merge-patch -s "$here/apply.lua" "$ns" -- patch
 
 summary() { # file -> "rps | p50 | p99"
   local f=$1
@@ -82,12 +87,15 @@ out="$here/results/$(date -u +%Y%m%dT%H%M%SZ).md"
   echo "| create (POST, new object each) | $(summary "$work/create.txt") |"
   echo "| get (one of 1,000 objects) | $(summary "$work/get.txt") |"
   echo "| list (the 1,000 objects, label-selected among all in the namespace) | $(summary "$work/list.txt") |"
+  echo "| apply, creating (50-field object, new name each) | $(summary "$work/apply-create.txt") |"
+  echo "| apply, no-op re-apply of one 50-field object | $(summary "$work/apply-noop.txt") |"
+  echo "| merge patch of the same 50 fields (Update) | $(summary "$work/merge-patch.txt") |"
   echo
   echo "Watch (one HTTP/1.1 stream): $watched ADDED events received for $created objects created during the create phase."
   echo
   echo "Target of issue 3: 5,000 gets/s with p99 under 20 ms on this 2-core machine."
   echo
-  for p in create get list; do
+  for p in create get list apply-create apply-noop merge-patch; do
     echo "## wrk output: $p"; echo; echo '```'; cat "$work/$p.txt"; echo '```'; echo
   done
 } >"$out"
