@@ -47,21 +47,7 @@ class ServerSideApplyDifferentialIT {
   @BeforeAll
   static void start(ControlPlane plane) throws Exception {
     runtime = new RunningServer(dir);
-    runtimeKubeconfig = write("runtime.kubeconfig", """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: annex
-          cluster: {server: "https://127.0.0.1:%d", certificate-authority: %s}
-        users:
-        - name: admin
-          user: {client-certificate: %s, client-key: %s}
-        contexts:
-        - name: annex
-          context: {cluster: annex, user: admin, namespace: %s}
-        current-context: annex
-        """.formatted(runtime.port(), runtime.pki().caFile(), runtime.admin().certFile(), runtime.admin().keyFile(),
-        NAMESPACE));
+    runtimeKubeconfig = runtime.writeKubeconfig(dir.resolve("runtime.kubeconfig"), NAMESPACE);
     referenceKubeconfig = plane.adminKubeconfig();
     kubectl(referenceKubeconfig, "apply", "-f", write("crd.json", crdFor(ApiDefinition.read(RunningServer.wardleDefinition()),
         "Flunder")).toString()).assertSucceeded();

@@ -40,25 +40,7 @@ class KubectlTest {
   @BeforeAll
   static void start() throws Exception {
     server = new RunningServer(dir);
-    kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: annex
-          cluster:
-            server: https://127.0.0.1:%d
-            certificate-authority: %s
-        users:
-        - name: admin
-          user:
-            client-certificate: %s
-            client-key: %s
-        contexts:
-        - name: annex
-          context: {cluster: annex, user: admin, namespace: wardle}
-        current-context: annex
-        """.formatted(server.port(), server.pki().caFile(), server.admin().certFile(), server.admin().keyFile()));
+    kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"), "wardle");
   }
 
   @AfterAll

@@ -53,6 +53,28 @@ public final class RunningServer implements AutoCloseable {
     return p;
   }
 
+  /** Writes a kubeconfig for kubectl as {@code admin} against this server, in {@code namespace}. */
+  public Path writeKubeconfig(Path file, String namespace) throws java.io.IOException {
+    return Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: annex
+          cluster:
+            server: https://127.0.0.1:%d
+            certificate-authority: %s
+        users:
+        - name: admin
+          user:
+            client-certificate: %s
+            client-key: %s
+        contexts:
+        - name: annex
+          context: {cluster: annex, user: admin, namespace: %s}
+        current-context: annex
+        """.formatted(port(), pki.caFile(), admin.certFile(), admin.keyFile(), namespace));
+  }
+
   public int port() {
     return server.port();
   }
