@@ -25,11 +25,13 @@ import dev.annex.operator.status.EventRecorder;
 import dev.annex.operator.validation.AggregatedApiValidator;
 import dev.annex.operator.validation.SpecProblem;
 import io.fabric8.kubernetes.api.model.APIService;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -153,7 +155,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
         availability.message(), generation, now);
 
     setReady(status, generation, now);
-    return updateIfChanged(api, before, status);
+    return updateIfChanged(api, context, before, status);
   }
 
   private UpdateControl<AggregatedApi> refuse(AggregatedApi api, Context<AggregatedApi> context,
@@ -166,7 +168,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     }
     Conditions.set(status.conditions, Conditions.READY, false, problem.reason(), problem.message(),
         api.getMetadata().getGeneration(), now);
-    return updateIfChanged(api, before, status);
+    return updateIfChanged(api, context, before, status);
   }
 
   private static void setReady(AggregatedApiStatus status, Long generation, Instant now) {
@@ -269,14 +271,32 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     return ErrorStatusUpdateControl.patchStatus(api);
   }
 
-  /** Writes the status only when it differs, so a reconcile that finds nothing new writes nothing. */
-  private static UpdateControl<AggregatedApi> updateIfChanged(AggregatedApi api, AggregatedApiStatus before,
-      AggregatedApiStatus after) {
+  /**
+   * Writes the status only when it differs, so a reconcile that finds nothing new writes nothing.
+   * The write replaces the status whole (server-side apply, or an optimistic-locked PUT of the status
+   * where the API server cannot apply) and is cached for the next reconcile: JOSDK's own non-SSA
+   * status patch is a JSON patch computed against the informer's copy, which fails while that copy
+   * lags behind the last write.
+   */
+  private static UpdateControl<AggregatedApi> updateIfChanged(AggregatedApi api, Context<AggregatedApi> context,
+      AggregatedApiStatus before, AggregatedApiStatus after) {
     if (JSON.valueToTree(before).equals(JSON.valueToTree(after))) {
       return UpdateControl.noUpdate();
     }
-    api.setStatus(after);
-    return UpdateControl.patchStatus(api);
+    if (context.getControllerConfiguration().getConfigurationService().useSSAToPatchPrimaryResource()) {
+      AggregatedApi fresh = new AggregatedApi();
+      fresh.setMetadata(new ObjectMetaBuilder().withName(api.getMetadata().getName())
+          .withNamespace(api.getMetadata().getNamespace())
+          .withResourceVersion(api.getMetadata().getResourceVersion()).build());
+      fresh.setStatus(after);
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(api, fresh, context);
+    } else {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(api, context, latest -> {
+        latest.setStatus(after);
+        return latest;
+      });
+    }
+    return UpdateControl.noUpdate();
   }
 
   private static AggregatedApiStatus copy(AggregatedApiStatus status) {
