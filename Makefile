@@ -4,7 +4,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 CONTROLPLANE_BUILD := controlplane/build.sh
 
-.PHONY: build test run crds controlplane node-prereqs bench clean
+.PHONY: build test run run-operator crds controlplane node-prereqs bench clean
 
 build:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
@@ -18,11 +18,19 @@ test: node-prereqs
 crds:
 	$(MVN) $(MVN_FLAGS) -pl operator -am -DskipTests -Dannex.crds.update=true process-classes
 
-# Builds the operator and runs it against the cluster of the current kubeconfig, CRD applied first
-# (a later issue makes this start the local control plane). /metrics on ANNEX_METRICS_PORT (8080).
+# The embedded default: a local control plane (built once into ~/.cache/annex), the operator, and
+# examples/wardle.yaml with its runtime as a local process; prints `export KUBECONFIG=...` and
+# serves until Ctrl-C, then stops everything it started.
 run:
+	dir=$$($(CONTROLPLANE_BUILD) etcd kube-apiserver kube-controller-manager | tail -n 1) && \
+	  $(MVN) $(MVN_FLAGS) -pl local -am -DskipTests package && \
+	  ANNEX_CONTROLPLANE_DIR="$$dir" java -jar local/target/annex-local.jar
+
+# Runs only the operator, against the cluster of the current kubeconfig (CRD applied first).
+# /metrics on ANNEX_METRICS_PORT (8080).
+run-operator:
 	$(MVN) $(MVN_FLAGS) -pl operator -am -DskipTests package
-	kubectl apply -f crds/aggregatedapis.annex.dev-v1.yml
+	kubectl apply --server-side -f crds/aggregatedapis.annex.dev-v1.yml
 	java -jar operator/target/annex-operator-*-all.jar
 
 # The pinned kube-apiserver, kube-controller-manager and etcd, built once into ~/.cache/annex.
