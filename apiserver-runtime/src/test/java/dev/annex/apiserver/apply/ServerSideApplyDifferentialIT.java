@@ -129,13 +129,25 @@ class ServerSideApplyDifferentialIT {
   }
 
   /** The object without what each server mints for itself. */
+  /**
+   * Without what differs by nature (uid, resourceVersion, times). Entries are sorted by manager too:
+   * both servers order them by operation, then by the second of their time, then by manager, so two
+   * entries written in the same second on one server and in two seconds on the other swap places.
+   */
   private static JsonNode comparable(String json) throws IOException {
     ObjectNode object = (ObjectNode) JSON.readTree(json);
     ObjectNode meta = (ObjectNode) object.get("metadata");
     meta.remove(List.of("uid", "resourceVersion", "creationTimestamp"));
+    List<JsonNode> entries = new ArrayList<>();
     for (JsonNode entry : meta.path("managedFields")) {
       ((ObjectNode) entry).remove("time");
+      entries.add(entry);
     }
+    entries.sort(java.util.Comparator.comparing((JsonNode e) -> e.path("operation").asText())
+        .thenComparing(e -> e.path("manager").asText())
+        .thenComparing(e -> e.path("apiVersion").asText())
+        .thenComparing(e -> e.path("subresource").asText()));
+    meta.putArray("managedFields").addAll(entries);
     return object;
   }
 
