@@ -1,0 +1,103 @@
+package dev.annex.apiserver.auth;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The client the runtime talks to the kube-apiserver with, built as k8s.io/apiserver builds its
+ * delegating clients: from {@code --authentication-kubeconfig}/{@code --authorization-kubeconfig}
+ * when given, otherwise from the pod's service account (in-cluster config only; a developer's
+ * {@code ~/.kube/config} is never picked up by accident). No client-side retries, so a review
+ * fails within its timeout; and {@link #call} bounds every review call by that timeout.
+ */
+public final class DelegatedClient {
+
+  static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  /** Review calls run here so a caller can stop waiting at the timeout; daemon threads never hold up exit. */
+  private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "delegated-review-" + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
+
+  private DelegatedClient() {
+  }
+
+  /** From a kubeconfig file, or in-cluster when {@code kubeconfig} is null; fails with upstream's words. */
+  public static KubernetesClient create(Path kubeconfig, Duration timeout, String purpose) {
+    Config config;
+    if (kubeconfig != null) {
+      try {
+        config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+      } catch (IOException e) {
+        throw new IllegalStateException("failed to get delegated " + purpose + " kubeconfig: " + e.getMessage(), e);
+      }
+    } else {
+      config = inCluster(purpose);
+    }
+    config = new ConfigBuilder(config)
+        .withRequestTimeout((int) timeout.toMillis())
+        .withConnectionTimeout((int) Math.min(timeout.toMillis(), 10_000))
+        .withRequestRetryBackoffLimit(0)
+        .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** rest.InClusterConfig: the service's address from the environment, the mounted token re-read as it rotates. */
+  private static Config inCluster(String purpose) {
+    String host = System.getenv("KUBERNETES_SERVICE_HOST");
+    String port = System.getenv("KUBERNETES_SERVICE_PORT");
+    Path token = Path.of(SERVICE_ACCOUNT, "token");
+    if (host == null || host.isEmpty() || port == null || port.isEmpty() || !Files.isReadable(token)) {
+      throw new IllegalStateException("failed to get delegated " + purpose + " kubeconfig: unable to load in-cluster "
+          + "configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined (give --"
+          + purpose + "-kubeconfig, or --authorization-mode=AlwaysAllow for local use)");
+    }
+    String server = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl(server)
+        .withCaCertFile(Path.of(SERVICE_ACCOUNT, "ca.crt").toString())
+        .build();
+    config.setOauthTokenProvider(() -> {
+      try {
+        return Files.readString(token).trim();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    return config;
+  }
+
+  /** Runs one call to the kube-apiserver, giving up after {@code timeout}. */
+  static <T> T call(Supplier<T> work, Duration timeout) throws TimeoutException, ExecutionException {
+    CompletableFuture<T> future = CompletableFuture.supplyAsync(work, CALLS);
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new ExecutionException("interrupted while waiting for the kube-apiserver", e);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw e;
+    }
+  }
+}
