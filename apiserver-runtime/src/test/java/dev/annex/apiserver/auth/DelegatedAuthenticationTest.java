@@ -42,10 +42,14 @@ class DelegatedAuthenticationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    delegated = new DelegatedServer(dir);
+    delegated = new DelegatedServer(dir, "--delegated-review-timeout=2s");
     server = delegated.server();
     kube = delegated.kube();
     noCertificate = server.clientWith(null);
+    // the first review of a JVM is slow (class loading on both sides); the timeout tests must not measure it
+    kube.answerTokenReviews(spec -> Answer.status(authenticated("warm", "uid-warm")));
+    kube.answerAccessReviews(spec -> Answer.status(allowed(true, "")));
+    server.send(noCertificate, "GET", WARDLE + "/namespaces/warm-up/flunders", null, "Authorization", "Bearer warm-up");
   }
 
   @AfterAll
@@ -128,12 +132,12 @@ class DelegatedAuthenticationTest {
 
   @Test
   void aTokenReviewSlowerThanTheTimeoutIs401WithinTheTimeout() throws Exception {
-    kube.delayTokenReviews(Duration.ofSeconds(3));
+    kube.delayTokenReviews(Duration.ofSeconds(5));
     long start = System.nanoTime();
     HttpResponse<String> r = get("slow-token", WARDLE + "/namespaces/slow/flunders");
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(millis).as("answered at the 1 s review timeout, not after the 3 s review").isBetween(900L, 2_800L);
+    assertThat(millis).as("answered at the 2 s review timeout, not after the 5 s review").isBetween(1_900L, 4_800L);
   }
 
   @Test
@@ -176,12 +180,12 @@ class DelegatedAuthenticationTest {
     assertThat(kube.accessReviews()).as("errors are not cached").hasSize(2);
 
     kube.answerAccessReviews(spec -> Answer.status(allowed(true, "")));
-    kube.delayAccessReviews(Duration.ofSeconds(3));
+    kube.delayAccessReviews(Duration.ofSeconds(5));
     long start = System.nanoTime();
     HttpResponse<String> slow = get("alice-sar-slow", WARDLE + "/namespaces/sar-slow/flunders");
     assertThat(slow.statusCode()).isEqualTo(500);
     assertThat(json(slow).path("message").asText()).contains("did not complete within");
-    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_800L);
+    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1_900L, 4_800L);
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.util.List;
  * SubjectAccessReview against it, the kube-apiserver's client CA ({@code --client-ca-file}) and a
  * separate front-proxy CA ({@code --requestheader-client-ca-file}) allowing the CN
  * {@code front-proxy-client}, as a kube-apiserver started with the aggregation flags has them.
+ * Reviews time out after 5 s (a loaded test machine's first review can take a second).
  */
 public final class DelegatedServer implements AutoCloseable {
 
@@ -28,7 +29,7 @@ public final class DelegatedServer implements AutoCloseable {
       List<String> flags = new ArrayList<>(List.of("--authorization-mode=Delegated",
           "--authentication-kubeconfig=" + kubeconfig, "--authorization-kubeconfig=" + kubeconfig,
           "--requestheader-client-ca-file=" + frontProxyPki.caFile(),
-          "--requestheader-allowed-names=" + FRONT_PROXY_CN, "--delegated-review-timeout=1s"));
+          "--requestheader-allowed-names=" + FRONT_PROXY_CN, "--delegated-review-timeout=5s"));
       flags.addAll(List.of(extraFlags));
       this.server = new RunningServer(dir, flags.toArray(String[]::new));
     } catch (Exception | Error e) {
