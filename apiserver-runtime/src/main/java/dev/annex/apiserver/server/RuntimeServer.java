@@ -24,6 +24,7 @@ import dev.annex.apiserver.openapi.OpenApiDocuments;
 import dev.annex.apiserver.registry.ResourceStore;
 import dev.annex.apiserver.registry.StructuralSchemaRules;
 import dev.annex.apiserver.schema.StructuralSchema;
+import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.Storage;
 import dev.annex.apiserver.storage.memory.MemoryStorage;
 import dev.annex.apiserver.tables.TableConverter;
@@ -179,6 +180,10 @@ public final class RuntimeServer implements AutoCloseable {
           new StructuralSchemaRules(StructuralSchema.of(r.openAPIV3Schema())), Clock.systemUTC());
       TableConverter tables = new TableConverter(r);
       served.put(r.plural(), new ServedResource(store, tables::convert));
+      // counted at each scrape (kube-apiserver refreshes its count every minute; a scrape is rarer than that)
+      metrics.gauge("apiserver_storage_objects", "Number of stored objects at the time of last check split by kind.",
+          "resource=\"" + r.plural() + "." + api.group() + "\"",
+          () -> storage.list(store.prefix(""), ListOptions.latest()).items().size());
     }
     Handler router = new ApiRouter(new DiscoveryHandler(api), new OpenApiHandler(new OpenApiDocuments(api)),
         new ResourceHandlers(api, served), metrics, ApiRouter.versionInfo(VERSION));

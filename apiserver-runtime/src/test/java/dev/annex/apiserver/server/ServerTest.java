@@ -117,6 +117,33 @@ class ServerTest {
   }
 
   @Test
+  void metricsCountRequestsByResourceWithLatenciesInFlightWatchesAndStoredObjects() throws Exception {
+    String flunders = WARDLE + "/namespaces/metrics/flunders";
+    assertThat(server.post(flunders, RunningServer.flunder("counted", "x")).statusCode()).isEqualTo(201);
+    assertThat(server.get(flunders).statusCode()).isEqualTo(200);
+    HttpResponse<java.io.InputStream> watch = server.client().send(HttpRequest.newBuilder(server.uri(flunders + "?watch=true"))
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    try {
+      String metrics = server.get("/metrics").body();
+      assertThat(metrics).contains("apiserver_request_total{verb=\"LIST\",group=\"wardle.example.com\",resource=\"flunders\",code=\"200\"} ");
+      assertThat(metrics).contains("apiserver_request_total{verb=\"CREATE\",group=\"wardle.example.com\",resource=\"flunders\",code=\"201\"} 1");
+      assertThat(metrics).containsPattern("apiserver_request_duration_seconds_bucket\\{verb=\"LIST\",group=\"wardle.example.com\","
+          + "resource=\"flunders\",le=\"60\"} [1-9]");
+      assertThat(metrics).containsPattern("apiserver_request_duration_seconds_count\\{verb=\"LIST\",group=\"wardle.example.com\","
+          + "resource=\"flunders\"} [1-9]");
+      assertThat(metrics).contains("apiserver_longrunning_requests{group=\"wardle.example.com\",resource=\"flunders\",verb=\"WATCH\"} 1");
+      assertThat(metrics).contains("apiserver_current_inflight_requests{request_kind=\"readOnly\"} ");
+      assertThat(metrics).contains("apiserver_current_inflight_requests{request_kind=\"mutating\"} 0");
+      assertThat(metrics).containsPattern("apiserver_storage_objects\\{resource=\"flunders.wardle.example.com\"} [1-9]");
+      assertThat(metrics).contains("apiserver_storage_objects{resource=\"fischers.wardle.example.com\"} 0");
+    } finally {
+      watch.body().close();
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> server.get("/metrics").body()
+        .contains("apiserver_longrunning_requests{group=\"wardle.example.com\",resource=\"flunders\",verb=\"WATCH\"} 0"));
+  }
+
+  @Test
   void unknownPathsAre404AndWrongVerbs405() throws Exception {
     HttpResponse<String> missing = server.get("/nothing/here");
     assertThat(missing.statusCode()).isEqualTo(404);
