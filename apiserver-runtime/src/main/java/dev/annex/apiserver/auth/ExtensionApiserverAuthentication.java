@@ -60,7 +60,8 @@ public final class ExtensionApiserverAuthentication implements AutoCloseable {
     } else {
       update(first);
     }
-    this.informer = client.configMaps().inNamespace(NAMESPACE).withName(NAME).inform(new ResourceEventHandler<>() {
+    this.informer = client.configMaps().inNamespace(NAMESPACE).withName(NAME).runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(ConfigMap cm) {
         update(cm);
@@ -75,7 +76,9 @@ public final class ExtensionApiserverAuthentication implements AutoCloseable {
       public void onDelete(ConfigMap cm, boolean unknownFinalState) {
         LOG.warn("configmap {}/{} deleted; keeping the last authentication configuration", NAMESPACE, NAME);
       }
-    }, 0);
+    });
+    // not waited for: the first read above answered, and the informer retries on its own if the watch breaks
+    informer.start();
   }
 
   /** Reads the ConfigMap now and starts watching it. */

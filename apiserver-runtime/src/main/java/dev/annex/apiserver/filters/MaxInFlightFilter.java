@@ -7,6 +7,7 @@ import dev.annex.apiserver.http.RequestInfo;
 import dev.annex.apiserver.status.StatusException;
 
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code --max-requests-inflight} (read-only, default 400) and {@code --max-mutating-requests-inflight}
@@ -20,12 +21,10 @@ public final class MaxInFlightFilter implements Filter {
 
   private final Semaphore readOnly;
   private final Semaphore mutating;
-  private final int readOnlyLimit;
-  private final int mutatingLimit;
+  private final AtomicInteger readOnlyInFlight = new AtomicInteger();
+  private final AtomicInteger mutatingInFlight = new AtomicInteger();
 
   public MaxInFlightFilter(int readOnlyLimit, int mutatingLimit) {
-    this.readOnlyLimit = readOnlyLimit;
-    this.mutatingLimit = mutatingLimit;
     this.readOnly = readOnlyLimit > 0 ? new Semaphore(readOnlyLimit) : null;
     this.mutating = mutatingLimit > 0 ? new Semaphore(mutatingLimit) : null;
   }
@@ -36,17 +35,20 @@ public final class MaxInFlightFilter implements Filter {
     if (LongRunning.is(info)) {
       return next.handle(request);
     }
-    Semaphore limit = LongRunning.readOnly(info) ? readOnly : mutating;
-    if (limit == null) {
-      return next.handle(request);
-    }
-    if (!limit.tryAcquire()) {
+    boolean reading = LongRunning.readOnly(info);
+    Semaphore limit = reading ? readOnly : mutating;
+    if (limit != null && !limit.tryAcquire()) {
       return tooManyRequests();
     }
+    AtomicInteger counted = reading ? readOnlyInFlight : mutatingInFlight;
+    counted.incrementAndGet();
     try {
       return next.handle(request);
     } finally {
-      limit.release();
+      counted.decrementAndGet();
+      if (limit != null) {
+        limit.release();
+      }
     }
   }
 
@@ -60,8 +62,6 @@ public final class MaxInFlightFilter implements Filter {
 
   /** Requests being served now, for {@code apiserver_current_inflight_requests}. */
   public int inFlight(boolean mutatingKind) {
-    Semaphore s = mutatingKind ? mutating : readOnly;
-    int limit = mutatingKind ? mutatingLimit : readOnlyLimit;
-    return s == null ? 0 : limit - s.availablePermits();
+    return (mutatingKind ? mutatingInFlight : readOnlyInFlight).get();
   }
 }

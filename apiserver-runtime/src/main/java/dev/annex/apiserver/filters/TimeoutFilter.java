@@ -17,8 +17,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code --request-timeout} (default 60 s) for everything but watches, as k8s {@code WithTimeoutForNonLongRunningRequests}:
  * the rest of the chain runs on its own thread; when it has not answered in time the client gets
- * 504 {@code Timeout: request did not complete within the allotted timeout} and the late work is
- * interrupted. A shorter {@code ?timeout=} in the URL wins.
+ * 504 {@code Timeout: request did not complete within the allotted timeout}. The late work is left
+ * to finish and its answer dropped, as k8s does: interrupting it could stop a storage write half
+ * way. A shorter {@code ?timeout=} in the URL wins.
  */
 public final class TimeoutFilter implements Filter {
 
@@ -54,7 +55,7 @@ public final class TimeoutFilter implements Filter {
     try {
       return work.get(limit.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      work.cancel(true);
+      work.cancel(false);
       LOG.info("{} {} did not complete within {}", request.method(), request.path(), limit);
       throw StatusException.timeout("request did not complete within the allotted timeout");
     } catch (InterruptedException e) {

@@ -29,24 +29,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.Signature;
-import java.security.cert.CertificateException;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
-import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -54,14 +49,18 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -168,7 +167,11 @@ public final class ServingCertificates implements Supplier<SslContext> {
 
   /** A renewed certificate written before its key (or the other way round) must not be served. */
   private static void checkPair(X509Certificate certificate, PrivateKey key) throws GeneralSecurityException {
-    String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
+    String algorithm = switch (key.getAlgorithm()) {
+      case "EC" -> "SHA256withECDSA";
+      case "EdDSA", "Ed25519" -> "Ed25519";
+      default -> "SHA256with" + key.getAlgorithm(); // RSA
+    };
     byte[] probe = "annex-serving-pair".getBytes(StandardCharsets.UTF_8);
     Signature signer = Signature.getInstance(algorithm);
     signer.initSign(key);
@@ -228,14 +231,6 @@ public final class ServingCertificates implements Supplier<SslContext> {
     @Override
     public X509Certificate[] getAcceptedIssuers() {
       return acceptedIssuers.get().toArray(X509Certificate[]::new);
-    }
-  }
-
-  static List<X509Certificate> readCertificates(Path file) throws IOException, GeneralSecurityException {
-    try (InputStream in = Files.newInputStream(file)) {
-      List<X509Certificate> out = new ArrayList<>();
-      CertificateFactory.getInstance("X.509").generateCertificates(in).forEach(c -> out.add((X509Certificate) c));
-      return out;
     }
   }
 

@@ -100,12 +100,12 @@ class HandlerChainTest {
   }
 
   @Test
-  void aHandlerSlowerThanTheRequestTimeoutIs504AndIsInterrupted() throws Exception {
+  void aHandlerSlowerThanTheRequestTimeoutIs504AndItsLateWorkIsLeftToFinish() throws Exception {
     AtomicBoolean interrupted = new AtomicBoolean();
     CountDownLatch done = new CountDownLatch(1);
     Handler slow = request -> {
       try {
-        Thread.sleep(5_000);
+        Thread.sleep(1_500);
       } catch (InterruptedException e) {
         interrupted.set(true);
       } finally {
@@ -122,9 +122,9 @@ class HandlerChainTest {
     assertThat(status.path("reason").asText()).isEqualTo("Timeout");
     assertThat(status.path("message").asText()).isEqualTo("Timeout: request did not complete within the allotted timeout");
     assertThat(status.path("code").asInt()).isEqualTo(504);
-    assertThat(millis).isBetween(250L, 3_000L);
+    assertThat(millis).as("answered at the timeout, before the handler").isBetween(250L, 1_400L);
     assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-    assertThat(interrupted).as("the late work is interrupted").isTrue();
+    assertThat(interrupted).as("the late work is not interrupted (a storage write could stop half way)").isFalse();
 
     Handler quick = chain(request -> ApiResponse.text(200, "ok"), 0, 0, Duration.ofMillis(300), AuditFilter.Level.None, null);
     assertThat(quick.handle(request("GET", FLUNDERS)).status()).isEqualTo(200);
