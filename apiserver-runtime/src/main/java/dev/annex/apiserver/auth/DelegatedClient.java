@@ -86,6 +86,19 @@ public final class DelegatedClient {
     return config;
   }
 
+  /** A failure in a log line: fabric8's own message ("An error has occurred.") and what caused it. */
+  static String describe(Throwable failure) {
+    StringBuilder out = new StringBuilder();
+    java.util.Set<Throwable> seen = new java.util.HashSet<>();
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (out.indexOf(m) < 0) {
+        out.append(out.length() == 0 ? "" : ": ").append(m);
+      }
+    }
+    return out.toString();
+  }
+
   /** Runs one call to the kube-apiserver, giving up after {@code timeout}. */
   static <T> T call(Supplier<T> work, Duration timeout) throws TimeoutException, ExecutionException {
     CompletableFuture<T> future = CompletableFuture.supplyAsync(work, CALLS);

@@ -53,7 +53,7 @@ public final class ExtensionApiserverAuthentication implements AutoCloseable {
           + "no answer within " + timeout, e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("unable to load configmap based authentication configuration: "
-          + e.getCause().getMessage(), e.getCause());
+          + DelegatedClient.describe(e.getCause()), e.getCause());
     }
     if (first == null) {
       LOG.warn("configmap {}/{} not found: no client CA and no front-proxy configuration from the cluster", NAMESPACE, NAME);

@@ -58,8 +58,9 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
     } catch (TimeoutException e) {
       throw new AuthorizationException("the SubjectAccessReview did not complete within " + timeout, e);
     } catch (ExecutionException e) {
-      LOG.warn("SubjectAccessReview failed: {}", e.getCause().getMessage());
-      throw new AuthorizationException("the SubjectAccessReview failed: " + e.getCause().getMessage(), e.getCause());
+      String why = DelegatedClient.describe(e.getCause());
+      LOG.warn("SubjectAccessReview failed: {}", why);
+      throw new AuthorizationException("the SubjectAccessReview failed: " + why, e.getCause());
     }
     SubjectAccessReviewStatus status = reviewed.getStatus();
     Decision decision;

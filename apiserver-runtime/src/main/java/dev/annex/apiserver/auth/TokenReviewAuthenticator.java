@@ -5,7 +5,6 @@ import dev.annex.apiserver.http.ApiRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +85,7 @@ public final class TokenReviewAuthenticator implements Authenticator {
     } catch (TimeoutException e) {
       throw new AuthenticationException("the TokenReview did not complete within " + timeout, e);
     } catch (ExecutionException e) {
-      String why = e.getCause() instanceof KubernetesClientException k ? k.getMessage() : String.valueOf(e.getCause());
+      String why = DelegatedClient.describe(e.getCause());
       LOG.warn("TokenReview failed: {}", why);
       throw new AuthenticationException("the TokenReview failed: " + why, e.getCause());
     }
