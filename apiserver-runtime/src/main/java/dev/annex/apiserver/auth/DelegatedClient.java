@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,8 +25,8 @@ import java.util.function.Supplier;
  * The client the runtime talks to the kube-apiserver with, built as k8s.io/apiserver builds its
  * delegating clients: from {@code --authentication-kubeconfig}/{@code --authorization-kubeconfig}
  * when given, otherwise from the pod's service account (in-cluster config only; a developer's
- * {@code ~/.kube/config} is never picked up by accident). No client-side retries, so a review
- * fails within its timeout; and {@link #call} bounds every review call by that timeout.
+ * {@code ~/.kube/config} is never picked up by accident). fabric8's own retries are off: {@link #call}
+ * retries as k8s.io/apiserver does, within the review's timeout.
  */
 public final class DelegatedClient {
 
@@ -99,9 +101,14 @@ public final class DelegatedClient {
     return out.toString();
   }
 
-  /** Runs one call to the kube-apiserver, giving up after {@code timeout}. */
+  /**
+   * Runs one call to the kube-apiserver, retried as k8s.io/apiserver's webhook clients retry
+   * ({@code DefaultAuthWebhookRetryBackoff}: up to 5 attempts, 500 ms apart growing by 1.5, 20 %
+   * jitter) when the failure is transient ({@code DefaultShouldRetry}: a reset connection, 500, 504,
+   * 429, or a suggested delay), and given up on after {@code timeout} all told.
+   */
   static <T> T call(Supplier<T> work, Duration timeout) throws TimeoutException, ExecutionException {
-    CompletableFuture<T> future = CompletableFuture.supplyAsync(work, CALLS);
+    CompletableFuture<T> future = CompletableFuture.supplyAsync(() -> withRetries(work), CALLS);
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -112,5 +119,47 @@ public final class DelegatedClient {
       future.cancel(true);
       throw e;
     }
+  }
+
+  static final int ATTEMPTS = 5;
+  static final Duration FIRST_DELAY = Duration.ofMillis(500);
+
+  private static <T> T withRetries(Supplier<T> work) {
+    double delayMillis = FIRST_DELAY.toMillis();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return work.get();
+      } catch (KubernetesClientException e) {
+        if (attempt >= ATTEMPTS || !retriable(e)) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep((long) (delayMillis * (1 + 0.2 * ThreadLocalRandom.current().nextDouble())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KubernetesClientException("interrupted between retries", e);
+      }
+      delayMillis *= 1.5;
+    }
+  }
+
+  /** k8s {@code webhook.DefaultShouldRetry}. */
+  static boolean retriable(KubernetesClientException e) {
+    int code = e.getCode();
+    if (code == 500 || code == 504 || code == 429) {
+      return true;
+    }
+    if (e.getStatus() != null && e.getStatus().getDetails() != null
+        && e.getStatus().getDetails().getRetryAfterSeconds() != null && e.getStatus().getDetails().getRetryAfterSeconds() > 0) {
+      return true;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("connection reset") || m.contains("goaway")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

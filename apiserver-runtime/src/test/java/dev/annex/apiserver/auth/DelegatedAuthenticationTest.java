@@ -123,11 +123,21 @@ class DelegatedAuthenticationTest {
 
   @Test
   void aFailingTokenReviewIs401AndIsNotCached() throws Exception {
-    kube.answerTokenReviews(spec -> Answer.failure(500));
+    kube.answerTokenReviews(spec -> Answer.failure(403)); // e.g. the runtime's identity may not create TokenReviews
     assertThat(get("failing-token", WARDLE + "/namespaces/failing/flunders").statusCode()).isEqualTo(401);
     assertThat(get("failing-token", WARDLE + "/namespaces/failing/flunders").statusCode()).isEqualTo(401);
-    assertThat(kube.tokenReviews()).as("errors are asked again").hasSize(2);
+    assertThat(kube.tokenReviews()).as("errors are asked again, and a 403 is not retried").hasSize(2);
     assertThat(kube.accessReviews()).isEmpty();
+  }
+
+  @Test
+  void aTransientFailureOfAReviewIsRetriedAsK8sRetriesIt() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    kube.answerTokenReviews(spec -> calls.incrementAndGet() == 1 ? Answer.failure(500)
+        : Answer.status(authenticated("alice", "uid-alice", "developers")));
+    HttpResponse<String> r = get("alice-retried", WARDLE + "/namespaces/retried/flunders");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(kube.tokenReviews()).as("a 500, then the retry 500 ms later").hasSize(2);
   }
 
   @Test
