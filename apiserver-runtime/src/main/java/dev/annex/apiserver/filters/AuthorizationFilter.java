@@ -3,13 +3,18 @@ package dev.annex.apiserver.filters;
 import dev.annex.apiserver.http.ApiRequest;
 import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.http.Handler;
-import dev.annex.apiserver.http.RequestInfo;
 import dev.annex.apiserver.status.StatusException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.util.Optional;
-
-/** Refuses a denied request with 403 Forbidden in kube-apiserver's wording. */
+/**
+ * Runs the request only when the authorizer allows it; a denial or no opinion is a 403 Forbidden
+ * whose message names user, verb and resource as kube-apiserver's does, and a failure to decide is
+ * a 500 (the k8s filter answers {@code InternalError} too): never an allow.
+ */
 public final class AuthorizationFilter implements Filter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuthorizationFilter.class);
 
   private final Authorizer authorizer;
 
@@ -19,15 +24,25 @@ public final class AuthorizationFilter implements Filter {
 
   @Override
   public ApiResponse filter(ApiRequest request, Handler next) {
-    Optional<String> denied = authorizer.deny(request);
-    if (denied.isPresent()) {
-      RequestInfo info = request.requestInfo();
-      if (info.resourceRequest()) {
-        throw StatusException.forbidden(request.user().name(), info.verb(), info.resource(), info.apiGroup(), denied.get());
-      }
-      throw new StatusException(403, "Forbidden", "forbidden: User \"" + request.user().name()
-          + "\" cannot " + info.verb() + " path \"" + info.path() + "\": " + denied.get(), null);
+    Authorizer.Attributes attributes = Authorizer.Attributes.of(request);
+    Authorizer.Decision decision;
+    try {
+      decision = authorizer.authorize(attributes);
+    } catch (Authorizer.AuthorizationException e) {
+      LOG.warn("authorization of {} {} for {} failed: {}", request.method(), request.path(), request.user(),
+          e.getMessage());
+      throw StatusException.internal(e.getMessage());
     }
-    return next.handle(request);
+    if (decision.allowed()) {
+      return next.handle(request);
+    }
+    LOG.debug("Forbidden {} {}: {}", request.method(), request.path(), decision.reason());
+    throw forbidden(attributes, decision.reason());
+  }
+
+  /** responsewriters.ForbiddenStatusError: the message, then ": reason" when the authorizer gave one. */
+  static StatusException forbidden(Authorizer.Attributes attributes, String reason) {
+    String why = attributes.forbiddenMessage() + (reason == null || reason.isEmpty() ? "" : ": " + reason);
+    return StatusException.forbidden(attributes.resource(), attributes.apiGroup(), attributes.name(), why);
   }
 }

@@ -1,9 +1,11 @@
 package dev.annex.apiserver.server;
 
+import dev.annex.apiserver.filters.MaxInFlightFilter;
 import dev.annex.apiserver.http.ApiRequest;
 import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.http.Handler;
 import dev.annex.apiserver.http.ResponseStream;
+import dev.annex.apiserver.status.StatusException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -30,6 +32,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
+
+import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -38,46 +42,98 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Turns an aggregated Netty request (an HTTP/1.1 connection's or an HTTP/2 stream's) into an
- * {@link ApiRequest}, runs the handler chain on the channel's event loop, and writes the response:
- * complete, or as a chunked stream for watches.
+ * {@link ApiRequest}, runs the handler chain on a worker thread (the chain may wait for a
+ * TokenReview or a SubjectAccessReview; the event loop must never wait), and writes the response
+ * back on the channel's event loop: complete, or as a chunked stream for watches. An HTTP/1.1
+ * connection reads its next request only once this one is answered, so responses keep their order.
  */
 @ChannelHandler.Sharable
 final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final Handler handler;
   private final RequestMetrics metrics;
+  private final Executor workers;
 
-  RequestDispatcher(Handler handler, RequestMetrics metrics) {
+  RequestDispatcher(Handler handler, RequestMetrics metrics, Executor workers) {
     this.handler = handler;
     this.metrics = metrics;
+    this.workers = workers;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+    long start = System.nanoTime();
     QueryStringDecoder uri = new QueryStringDecoder(msg.uri());
-    Map<String, String> headers = new HashMap<>();
-    msg.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b));
+    Map<String, List<String>> headers = new HashMap<>();
+    msg.headers().forEach(h -> headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+        .add(h.getValue()));
     ApiRequest request = new ApiRequest(msg.method().name(), uri.path(), uri.parameters(), headers,
-        ByteBufUtil.getBytes(msg.content()), peerCertificates(ctx.channel()));
+        ByteBufUtil.getBytes(msg.content()), peerCertificates(ctx.channel()), remoteAddress(ctx.channel()));
     boolean keepAlive = HttpUtil.isKeepAlive(msg);
     boolean head = msg.method().equals(HttpMethod.HEAD);
-    ApiResponse response = handler.handle(request);
-    String verb = request.requestInfo() == null ? request.method() : request.requestInfo().verb();
-    metrics.count(verb, response.status());
-    if (response instanceof ApiResponse.Full full) {
-      writeFull(ctx, full, keepAlive, head);
-    } else if (response instanceof ApiResponse.Streaming streaming) {
-      if (!(ctx.channel() instanceof Http2StreamChannel) && "websocket".equalsIgnoreCase(msg.headers().get(HttpHeaderNames.UPGRADE))) {
-        WebSocketStream.upgrade(ctx, msg, streaming);
-      } else {
-        writeStream(ctx, streaming);
+    boolean http1 = !(ctx.channel() instanceof Http2StreamChannel);
+    if (http1) {
+      ctx.channel().config().setAutoRead(false);
+    }
+    msg.retain(); // the WebSocket handshake reads it after this method returns
+    try {
+      workers.execute(() -> {
+        ApiResponse response = handle(request);
+        ctx.executor().execute(() -> respond(ctx, msg, request, response, keepAlive, head, http1, start));
+      });
+    } catch (RejectedExecutionException e) {
+      // every worker busy: the same answer the max-in-flight filter gives
+      respond(ctx, msg, request, MaxInFlightFilter.tooManyRequests(), keepAlive, head, http1, start);
+    }
+  }
+
+  private ApiResponse handle(ApiRequest request) {
+    try {
+      return handler.handle(request);
+    } catch (RuntimeException | Error e) {
+      // the chain's panic recovery answers failures; this only catches one below it escaping
+      return ApiResponse.error(StatusException.internal(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private void respond(ChannelHandlerContext ctx, FullHttpRequest msg, ApiRequest request, ApiResponse response,
+                       boolean keepAlive, boolean head, boolean http1, long start) {
+    try {
+      metrics.record(request.method(), request.requestInfo(), response.status(), System.nanoTime() - start);
+      if (response instanceof ApiResponse.Full full) {
+        writeFull(ctx, full, keepAlive, head);
+      } else if (response instanceof ApiResponse.Streaming streaming) {
+        ApiResponse.Streaming counted = countWatch(request, streaming);
+        if (http1 && "websocket".equalsIgnoreCase(msg.headers().get(HttpHeaderNames.UPGRADE))) {
+          WebSocketStream.upgrade(ctx, msg, counted);
+        } else {
+          writeStream(ctx, counted);
+        }
+      }
+    } finally {
+      msg.release();
+      if (http1) {
+        ctx.channel().config().setAutoRead(true);
       }
     }
+  }
+
+  /** The same stream, counted in apiserver_longrunning_requests while it is open. */
+  private ApiResponse.Streaming countWatch(ApiRequest request, ApiResponse.Streaming streaming) {
+    if (request.requestInfo() == null || !request.requestInfo().resourceRequest()) {
+      return streaming;
+    }
+    return new ApiResponse.Streaming(streaming.status(), streaming.headers(), stream -> {
+      stream.onClose(metrics.watchStarted(request.requestInfo()));
+      streaming.body().accept(stream);
+    });
   }
 
   private static void writeFull(ChannelHandlerContext ctx, ApiResponse.Full full, boolean keepAlive, boolean head) {
@@ -99,7 +155,12 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     streaming.body().accept(new ChannelStream(ctx.channel()));
   }
 
-  /** The client's verified certificate chain, from the TLS handler of the connection (the parent of an h2 stream). */
+  private static String remoteAddress(Channel channel) {
+    Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
+    return connection.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
+  }
+
+  /** The client's certificate chain (not verified by the handshake: the authenticators do that), from the TLS handler of the connection (the parent of an h2 stream). */
   private static List<X509Certificate> peerCertificates(Channel channel) {
     Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
     SslHandler ssl = connection.pipeline().get(SslHandler.class);

@@ -3,9 +3,20 @@ package dev.annex.apiserver.server;
 import dev.annex.apiserver.definition.ApiDefinition;
 import dev.annex.apiserver.definition.Resource;
 import dev.annex.apiserver.discovery.DiscoveryHandler;
+import dev.annex.apiserver.auth.CaBundle;
+import dev.annex.apiserver.auth.CaBundleFile;
+import dev.annex.apiserver.auth.ClientCertificateAuthenticator;
+import dev.annex.apiserver.auth.DelegatedClient;
+import dev.annex.apiserver.auth.DelegatingAuthorizer;
+import dev.annex.apiserver.auth.ExtensionApiserverAuthentication;
+import dev.annex.apiserver.auth.RequestHeaderAuthenticator;
+import dev.annex.apiserver.auth.RequestHeaderConfig;
+import dev.annex.apiserver.auth.SubjectAccessReviewAuthorizer;
+import dev.annex.apiserver.auth.TokenReviewAuthenticator;
+import dev.annex.apiserver.filters.Authenticator;
 import dev.annex.apiserver.filters.Authorizer;
-import dev.annex.apiserver.filters.ClientCertificateAuthenticator;
 import dev.annex.apiserver.filters.HandlerChain;
+import dev.annex.apiserver.filters.MaxInFlightFilter;
 import dev.annex.apiserver.handlers.ResourceHandlers;
 import dev.annex.apiserver.handlers.ServedResource;
 import dev.annex.apiserver.http.Handler;
@@ -13,65 +24,232 @@ import dev.annex.apiserver.openapi.OpenApiDocuments;
 import dev.annex.apiserver.registry.ResourceStore;
 import dev.annex.apiserver.registry.StructuralSchemaRules;
 import dev.annex.apiserver.schema.StructuralSchema;
+import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.Storage;
 import dev.annex.apiserver.storage.memory.MemoryStorage;
 import dev.annex.apiserver.tables.TableConverter;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * One running apiserver: the definition, its storage, the handler chain and the Netty server, wired
- * in one place so {@code Main} and the tests start exactly the same thing.
+ * One running apiserver: the definition, its storage, the handler chain with its authentication
+ * sources, the Netty server and the reloading of certificate files, wired in one place so
+ * {@code Main} and the tests start exactly the same thing.
  */
 public final class RuntimeServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RuntimeServer.class);
   public static final String VERSION = "v0.1.0";
+  /** How often the serving pair and the CA files are checked for a change. */
+  static final Duration RELOAD_PERIOD = Duration.ofSeconds(1);
 
-  private final Storage storage;
+  private final List<AutoCloseable> resources;
   private final ApiServer server;
 
-  private RuntimeServer(Storage storage, ApiServer server) {
-    this.storage = storage;
+  private RuntimeServer(List<AutoCloseable> resources, ApiServer server) {
+    this.resources = resources;
     this.server = server;
   }
 
   public static RuntimeServer start(ServerOptions options) throws IOException, GeneralSecurityException, InterruptedException {
-    ApiDefinition api = ApiDefinition.read(options.apiDefinition());
-    ServingCertificates tls = ServingCertificates.load(options);
-    Storage storage = new MemoryStorage(options.watchHistory());
-    RequestMetrics metrics = new RequestMetrics();
-    Map<String, ServedResource> resources = new LinkedHashMap<>();
-    for (Resource r : api.resources()) {
-      ResourceStore store = new ResourceStore(api, r, storage,
-          new StructuralSchemaRules(StructuralSchema.of(r.openAPIV3Schema())), Clock.systemUTC());
-      TableConverter tables = new TableConverter(r);
-      resources.put(r.plural(), new ServedResource(store, tables::convert));
+    List<AutoCloseable> resources = new ArrayList<>();
+    try {
+      return start(options, resources);
+    } catch (IOException | GeneralSecurityException | InterruptedException | RuntimeException e) {
+      closeAll(resources);
+      throw e;
     }
-    Handler router = new ApiRouter(new DiscoveryHandler(api), new OpenApiHandler(new OpenApiDocuments(api)),
-        new ResourceHandlers(api, resources), metrics, ApiRouter.versionInfo(VERSION));
+  }
+
+  private static RuntimeServer start(ServerOptions options, List<AutoCloseable> resources)
+      throws IOException, GeneralSecurityException, InterruptedException {
+    ApiDefinition api = ApiDefinition.read(options.apiDefinition());
+    ChainOptions chain = options.chain();
+    ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(daemon("certificate-reload"));
+    resources.add(reloads::shutdownNow);
+    List<Runnable> reloaders = new ArrayList<>();
+
+    KubernetesClient authentication = null;
+    if (!options.alwaysAllow() || chain.authenticationKubeconfig() != null) {
+      authentication = DelegatedClient.create(chain.authenticationKubeconfig(), chain.reviewTimeout(), "authentication");
+      resources.add(authentication::close);
+    }
+    ExtensionApiserverAuthentication configMap = null;
+    boolean lookup = authentication != null && !chain.skipLookup()
+        && (options.clientCaFile() == null || chain.requestHeaderClientCaFile() == null);
+    if (lookup) {
+      try {
+        configMap = ExtensionApiserverAuthentication.start(authentication, chain.reviewTimeout());
+        resources.add(configMap);
+      } catch (IllegalStateException e) {
+        if (!chain.tolerateLookupFailure()) {
+          throw e;
+        }
+        LOG.warn("Error looking up in-cluster authentication configuration: {}; continuing without it, which may treat "
+            + "all requests as anonymous", e.getMessage());
+      }
+    }
+    Supplier<CaBundle> clientCa;
+    if (options.clientCaFile() != null) {
+      CaBundleFile file = new CaBundleFile(options.clientCaFile());
+      reloaders.add(file::reload);
+      clientCa = file;
+    } else if (configMap != null) {
+      clientCa = configMap.clientCa();
+    } else {
+      LOG.warn("no --client-ca-file and no cluster lookup: client certificate authentication won't work");
+      clientCa = () -> CaBundle.EMPTY;
+    }
+    Supplier<Optional<RequestHeaderConfig>> requestHeader;
+    if (chain.requestHeaderClientCaFile() != null) {
+      CaBundleFile file = new CaBundleFile(chain.requestHeaderClientCaFile());
+      reloaders.add(file::reload);
+      requestHeader = () -> Optional.of(new RequestHeaderConfig(file.get(), chain.requestHeaderAllowedNames(),
+          chain.requestHeaderUsernameHeaders(), chain.requestHeaderGroupHeaders(),
+          chain.requestHeaderExtraHeadersPrefix()));
+    } else if (configMap != null) {
+      requestHeader = configMap.requestHeader();
+    } else {
+      LOG.warn("no --requestheader-client-ca-file and no cluster lookup: request-header (front-proxy) authentication "
+          + "won't work");
+      requestHeader = Optional::empty;
+    }
+    List<Authenticator> authenticators = new ArrayList<>(List.of(
+        new RequestHeaderAuthenticator(requestHeader), new ClientCertificateAuthenticator(clientCa)));
+    if (authentication != null) {
+      authenticators.add(new TokenReviewAuthenticator(authentication, chain.tokenCacheTtl(), chain.reviewTimeout()));
+    }
+
     Authorizer authorizer;
     if (options.alwaysAllow()) {
       LOG.warn("--authorization-mode=AlwaysAllow: every request is allowed, anonymous ones included; "
           + "for local use without a cluster only");
       authorizer = Authorizer.alwaysAllow();
     } else {
-      LOG.warn("no --authorization-mode: resource requests are refused (403) until delegated authorization lands");
-      authorizer = Authorizer.nonResourceOnly();
+      KubernetesClient authorization = DelegatedClient.create(chain.authorizationKubeconfig(), chain.reviewTimeout(),
+          "authorization");
+      resources.add(authorization::close);
+      authorizer = new DelegatingAuthorizer(DelegatingAuthorizer.DEFAULT_ALWAYS_ALLOW_GROUPS, chain.alwaysAllowPaths(),
+          new SubjectAccessReviewAuthorizer(authorization, chain.authorizedTtl(), chain.unauthorizedTtl(),
+              chain.reviewTimeout()));
     }
-    Handler chain = HandlerChain.build(router, new ClientCertificateAuthenticator(), authorizer);
-    ApiServer server = ApiServer.start(options.bindAddress(), options.securePort(), tls, chain,
-        options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics);
+
+    Supplier<List<X509Certificate>> acceptedIssuers = () -> {
+      List<X509Certificate> cas = new ArrayList<>(clientCa.get().certificates());
+      cas.addAll(requestHeader.get().map(r -> r.ca().certificates()).orElse(List.of()));
+      return cas;
+    };
+    ServingCertificates tls = ServingCertificates.load(options, acceptedIssuers);
+    reloaders.add(tls::reload);
+
+    Storage storage = new MemoryStorage(options.watchHistory());
+    resources.add(storage::close);
+    RequestMetrics metrics = new RequestMetrics();
+    Map<String, ServedResource> served = new LinkedHashMap<>();
+    for (Resource r : api.resources()) {
+      ResourceStore store = new ResourceStore(api, r, storage,
+          new StructuralSchemaRules(StructuralSchema.of(r.openAPIV3Schema())), Clock.systemUTC());
+      TableConverter tables = new TableConverter(r);
+      served.put(r.plural(), new ServedResource(store, tables::convert));
+      // counted at each scrape (kube-apiserver refreshes its count every minute; a scrape is rarer than that)
+      metrics.gauge("apiserver_storage_objects", "Number of stored objects at the time of last check split by kind.",
+          "resource=\"" + r.plural() + "." + api.group() + "\"",
+          () -> storage.list(store.prefix(""), ListOptions.latest()).items().size());
+    }
+    Handler router = new ApiRouter(new DiscoveryHandler(api), new OpenApiHandler(new OpenApiDocuments(api)),
+        new ResourceHandlers(api, served), metrics, ApiRouter.versionInfo(VERSION));
+
+    MaxInFlightFilter maxInFlight = new MaxInFlightFilter(chain.maxRequestsInFlight(), chain.maxMutatingRequestsInFlight());
+    metrics.gauge("apiserver_current_inflight_requests", "Maximal number of currently used inflight request limit of "
+        + "this apiserver per request kind.", "request_kind=\"mutating\"", () -> maxInFlight.inFlight(true));
+    metrics.gauge("apiserver_current_inflight_requests", "", "request_kind=\"readOnly\"", () -> maxInFlight.inFlight(false));
+    int bound = chain.maxRequestsInFlight() == 0 || chain.maxMutatingRequestsInFlight() == 0 ? Integer.MAX_VALUE
+        : chain.maxRequestsInFlight() + chain.maxMutatingRequestsInFlight() + WORKERS_OVER_LIMITS;
+    ExecutorService requestWorkers = workers("apiserver-request", bound);
+    resources.add(requestWorkers::shutdownNow);
+    ExecutorService timeoutWorkers = workers("apiserver-handler", bound);
+    resources.add(timeoutWorkers::shutdownNow);
+    Writer audit = auditWriter(chain.auditLogPath());
+    if (audit != null) {
+      resources.add(audit::close);
+    }
+    Handler handler = HandlerChain.build(router, new HandlerChain.Config(authenticators, chain.anonymousAuth(), authorizer,
+        maxInFlight, chain.requestTimeout(), timeoutWorkers, chain.auditLevel(), audit));
+
+    ApiServer server = ApiServer.start(options.bindAddress(), options.securePort(), tls, handler,
+        options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics, requestWorkers);
+    reloads.scheduleWithFixedDelay(() -> reloaders.forEach(RuntimeServer::quietly), RELOAD_PERIOD.toMillis(),
+        RELOAD_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     LOG.info("serving {} ({}) on https://{}:{}", api.group(),
         String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
         options.bindAddress(), server.port());
-    return new RuntimeServer(storage, server);
+    return new RuntimeServer(resources, server);
+  }
+
+  /** Workers beyond the in-flight limits: requests over the limit still need a thread to be told 429. */
+  private static final int WORKERS_OVER_LIMITS = 64;
+
+  private static ExecutorService workers(String name, int max) {
+    return new ThreadPoolExecutor(0, max, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), daemon(name));
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static Writer auditWriter(Path path) throws IOException {
+    if (path == null) {
+      return null;
+    }
+    if (path.toString().equals("-")) {
+      return new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
+    }
+    if (path.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(path.toAbsolutePath().getParent());
+    }
+    return Files.newBufferedWriter(path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  private static void quietly(Runnable reload) {
+    try {
+      reload.run();
+    } catch (RuntimeException e) {
+      LOG.warn("reloading failed: {}", e.toString());
+    }
   }
 
   public int port() {
@@ -81,6 +259,17 @@ public final class RuntimeServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    storage.close();
+    closeAll(resources);
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        LOG.debug("closing {} failed: {}", resources.get(i), e.toString());
+      }
+    }
+    resources.clear();
   }
 }

@@ -12,12 +12,12 @@ import java.util.Map;
  */
 public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile, Path certDir,
                             Path clientCaFile, String authorizationMode, Path apiDefinition, long maxRequestBodyBytes,
-                            int http2MaxStreams, int watchHistory, boolean help) {
+                            int http2MaxStreams, int watchHistory, boolean help, ChainOptions chain) {
 
   public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 3L * 1024 * 1024;
 
   /** Flag, value placeholder, description: the {@code --help} text and the parser share it. */
-  static final List<String[]> FLAGS = List.of(
+  static final List<String[]> FLAGS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
       new String[] {"--secure-port", "int", "The port on which to serve HTTPS with authentication and authorization. "
           + "0 picks a free port and logs it. (default 8443)"},
       new String[] {"--bind-address", "ip", "The IP address on which to listen for the --secure-port port. (default 0.0.0.0)"},
@@ -30,8 +30,9 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
       new String[] {"--client-ca-file", "string", "If set, any request presenting a client certificate signed by one "
           + "of the authorities in the client-ca-file is authenticated with an identity corresponding to the CommonName "
           + "of the client certificate (groups from its Organization)."},
-      new String[] {"--authorization-mode", "string", "AlwaysAllow: allow every request (local use without a cluster; "
-          + "logged as a warning). Unset: resource requests are refused until delegated authorization is configured."},
+      new String[] {"--authorization-mode", "string", "Delegated (the default): TokenReview and SubjectAccessReview "
+          + "against the kube-apiserver of --authentication-kubeconfig/--authorization-kubeconfig or the pod's service "
+          + "account. AlwaysAllow: allow every request, no cluster needed (local use only; logged as a warning)."},
       new String[] {"--api-definition", "string", "The AggregatedApi YAML (or JSON) file describing the API group to "
           + "serve. Required."},
       new String[] {"--max-request-body-bytes", "int", "Request bodies larger than this are refused with 413. "
@@ -40,7 +41,7 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
           + "connection. (default 2000)"},
       new String[] {"--watch-history-size", "int", "How many changes the memory storage keeps for watches and exact "
           + "lists; older resourceVersions are 410 Gone. (default 10000)"},
-      new String[] {"-h, --help", "", "Print this help and exit."});
+      new String[] {"-h, --help", "", "Print this help and exit."}), ChainOptions.FLAGS.stream()).toList();
 
   public static ServerOptions parse(String... args) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -60,6 +61,9 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
       if (eq > 0) {
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
+      } else if (ChainOptions.isBool(arg)) {
+        name = arg; // pflag: a bool flag alone means true
+        value = "true";
       } else {
         name = arg;
         if (i + 1 >= args.length) {
@@ -73,9 +77,9 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
       values.put(name, value);
     }
     String mode = values.getOrDefault("--authorization-mode", "");
-    if (!mode.isEmpty() && !mode.equals("AlwaysAllow")) {
+    if (!mode.isEmpty() && !mode.equals("AlwaysAllow") && !mode.equals("Delegated")) {
       throw new IllegalArgumentException("--authorization-mode: unsupported mode \"" + mode
-          + "\" (supported: AlwaysAllow; delegated authorization arrives with the handler chain)");
+          + "\" (supported: Delegated, AlwaysAllow)");
     }
     ServerOptions options = new ServerOptions(
         integer(values, "--secure-port", 8443),
@@ -89,7 +93,8 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
         integer(values, "--max-request-body-bytes", (int) DEFAULT_MAX_REQUEST_BODY_BYTES),
         integer(values, "--http2-max-streams-per-connection", 2000),
         integer(values, "--watch-history-size", 10_000),
-        help);
+        help,
+        ChainOptions.from(values));
     if (!help) {
       options.check();
     }

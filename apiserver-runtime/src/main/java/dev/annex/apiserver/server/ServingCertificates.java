@@ -29,14 +29,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -44,33 +49,53 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * The TLS side of the server: loads the serving certificate and key (or generates a self-signed
- * pair into {@code --cert-dir}, as kube-apiserver does), trusts {@code --client-ca-file} for
- * client certificates, and offers h2 and http/1.1 by ALPN. The server asks {@link #sslContext()}
- * for each new connection, so reloading files later changes one place.
+ * pair into {@code --cert-dir}, as kube-apiserver does) and offers h2 and http/1.1 by ALPN. It asks
+ * for a client certificate but does not require one, and does not judge it: the authenticators
+ * verify it against the client CA or the front-proxy CA (k8s {@code tls.RequestClientCert}), so a
+ * certificate from elsewhere is a 401, not a failed handshake. The CAs are still named in the
+ * handshake so clients pick the right certificate.
+ * <p>
+ * The server asks {@link #get()} for each new connection; {@link #reload()} (called periodically)
+ * reads the files again and, when they changed and the key matches the certificate, serves the new
+ * pair from the next connection on (k8s {@code DynamicServingCertificateController}); connections
+ * already open keep theirs, so a renewal fails no request.
  */
 public final class ServingCertificates implements Supplier<SslContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServingCertificates.class);
 
-  private final SslContext context;
+  private final Path certFile;
+  private final Path keyFile;
+  private final Supplier<List<X509Certificate>> acceptedIssuers;
+  private final AtomicReference<SslContext> context = new AtomicReference<>();
+  private byte[] loadedCert;
+  private byte[] loadedKey;
 
-  private ServingCertificates(SslContext context) {
-    this.context = context;
+  private ServingCertificates(Path certFile, Path keyFile, Supplier<List<X509Certificate>> acceptedIssuers) {
+    this.certFile = certFile;
+    this.keyFile = keyFile;
+    this.acceptedIssuers = acceptedIssuers;
   }
 
-  public static ServingCertificates load(ServerOptions options) throws IOException, GeneralSecurityException {
+  /** {@code acceptedIssuers}: the CAs named in the certificate request (client CA and front-proxy CA, current). */
+  public static ServingCertificates load(ServerOptions options, Supplier<List<X509Certificate>> acceptedIssuers)
+      throws IOException, GeneralSecurityException {
     Path cert = options.tlsCertFile();
     Path key = options.tlsPrivateKeyFile();
     if (cert == null) {
@@ -81,52 +106,136 @@ public final class ServingCertificates implements Supplier<SslContext> {
         LOG.info("generated a self-signed serving certificate into {}", options.certDir());
       }
     }
-    List<X509Certificate> chain = readCertificates(cert);
-    if (chain.isEmpty()) {
-      throw new IOException(cert + ": no certificate found");
+    ServingCertificates tls = new ServingCertificates(cert, key, acceptedIssuers);
+    byte[] certBytes = Files.readAllBytes(cert);
+    byte[] keyBytes = Files.readAllBytes(key);
+    tls.context.set(tls.build(certBytes, keyBytes));
+    tls.loadedCert = certBytes;
+    tls.loadedKey = keyBytes;
+    return tls;
+  }
+
+  /** Reads the pair again; true when a new one is served from now on. A half-written or mismatched pair waits. */
+  public synchronized boolean reload() {
+    byte[] certBytes;
+    byte[] keyBytes;
+    try {
+      certBytes = Files.readAllBytes(certFile);
+      keyBytes = Files.readAllBytes(keyFile);
+    } catch (IOException e) {
+      return false; // a Secret volume swaps its files by renaming a symlink: try again on the next tick
     }
-    PrivateKey privateKey = readPrivateKey(key);
+    if (Arrays.equals(certBytes, loadedCert) && Arrays.equals(keyBytes, loadedKey)) {
+      return false;
+    }
+    try {
+      context.set(build(certBytes, keyBytes));
+      loadedCert = certBytes;
+      loadedKey = keyBytes;
+      LOG.info("serving a new certificate from {}", certFile);
+      return true;
+    } catch (IOException | GeneralSecurityException e) {
+      LOG.debug("not reloading {} and {} yet: {}", certFile, keyFile, e.getMessage());
+      return false;
+    }
+  }
+
+  private SslContext build(byte[] certBytes, byte[] keyBytes) throws IOException, GeneralSecurityException {
+    List<X509Certificate> chain = new ArrayList<>();
+    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(certBytes))
+        .forEach(c -> chain.add((X509Certificate) c));
+    if (chain.isEmpty()) {
+      throw new IOException(certFile + ": no certificate found");
+    }
+    PrivateKey privateKey = readPrivateKey(new String(keyBytes, StandardCharsets.UTF_8), keyFile);
+    checkPair(chain.get(0), privateKey);
     SslContextBuilder builder = SslContextBuilder.forServer(privateKey, chain.toArray(X509Certificate[]::new))
         .sslProvider(SslProvider.JDK)
         .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
         .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
-    if (options.clientCaFile() != null) {
-      List<X509Certificate> cas = readCertificates(options.clientCaFile());
-      if (cas.isEmpty()) {
-        throw new IOException(options.clientCaFile() + ": no certificate found");
-      }
-      // OPTIONAL: a request without a certificate is anonymous; one with a bad certificate fails the handshake.
-      builder.trustManager(cas.toArray(X509Certificate[]::new)).clientAuth(ClientAuth.OPTIONAL);
-    }
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+        .trustManager(new RequestClientCertificate(acceptedIssuers))
+        .clientAuth(ClientAuth.OPTIONAL);
     try {
-      return new ServingCertificates(builder.build());
+      return builder.build();
     } catch (SSLException e) {
-      throw new IOException("cannot build the TLS context from " + cert + " and " + key + ": " + e.getMessage(), e);
+      throw new IOException("cannot build the TLS context from " + certFile + " and " + keyFile + ": " + e.getMessage(), e);
     }
   }
 
-  public SslContext sslContext() {
-    return context;
+  /** A renewed certificate written before its key (or the other way round) must not be served. */
+  private static void checkPair(X509Certificate certificate, PrivateKey key) throws GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "EC" -> "SHA256withECDSA";
+      case "EdDSA", "Ed25519" -> "Ed25519";
+      default -> "SHA256with" + key.getAlgorithm(); // RSA
+    };
+    byte[] probe = "annex-serving-pair".getBytes(StandardCharsets.UTF_8);
+    Signature signer = Signature.getInstance(algorithm);
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] signature = signer.sign();
+    Signature verifier = Signature.getInstance(algorithm);
+    verifier.initVerify(certificate.getPublicKey());
+    verifier.update(probe);
+    if (!verifier.verify(signature)) {
+      throw new GeneralSecurityException("the private key does not match the certificate");
+    }
   }
 
   @Override
   public SslContext get() {
-    return context;
+    return context.get();
   }
 
-  static List<X509Certificate> readCertificates(Path file) throws IOException, GeneralSecurityException {
-    try (InputStream in = Files.newInputStream(file)) {
-      List<X509Certificate> out = new ArrayList<>();
-      CertificateFactory.getInstance("X.509").generateCertificates(in).forEach(c -> out.add((X509Certificate) c));
-      return out;
+  /**
+   * Takes any client certificate into the session unjudged (the authenticators judge it per
+   * request against the CAs current then) and names the accepted CAs in the certificate request.
+   */
+  private static final class RequestClientCertificate extends X509ExtendedTrustManager {
+    private final Supplier<List<X509Certificate>> acceptedIssuers;
+
+    RequestClientCertificate(Supplier<List<X509Certificate>> acceptedIssuers) {
+      this.acceptedIssuers = acceptedIssuers;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      throw new CertificateException("a server does not verify servers");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      throw new CertificateException("a server does not verify servers");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("a server does not verify servers");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return acceptedIssuers.get().toArray(X509Certificate[]::new);
     }
   }
 
-  static PrivateKey readPrivateKey(Path file) throws IOException {
-    try (Reader reader = Files.newBufferedReader(file); PEMParser parser = new PEMParser(reader)) {
+  static PrivateKey readPrivateKey(String pem, Path file) throws IOException {
+    try (Reader reader = new StringReader(pem); PEMParser parser = new PEMParser(reader)) {
       Object o = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {

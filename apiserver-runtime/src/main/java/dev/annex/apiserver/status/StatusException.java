@@ -122,10 +122,42 @@ public class StatusException extends RuntimeException {
         "Request entity too large: limit is " + limit, null);
   }
 
-  public static StatusException forbidden(String user, String verb, String resource, String group, String message) {
-    return new StatusException(403, "Forbidden",
-        qualified(resource, group) + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
-            + resource + "\" in API group \"" + group + "\": " + message, details(null, group, resource));
+  /**
+   * 403 as apimachinery's {@code NewForbidden} words it: {@code <resource>.<group> "<name>" is forbidden: <why>},
+   * without the name when there is none, and {@code forbidden: <why>} when no resource is involved.
+   */
+  public static StatusException forbidden(String resource, String group, String name, String why) {
+    String message;
+    if (resource.isEmpty() && group.isEmpty()) {
+      message = "forbidden: " + why;
+    } else if (name.isEmpty()) {
+      message = qualified(resource, group) + " is forbidden: " + why;
+    } else {
+      message = qualified(resource, group) + " \"" + name + "\" is forbidden: " + why;
+    }
+    ObjectNode d = JsonNodeFactory.instance.objectNode();
+    if (!name.isEmpty()) {
+      d.put("name", name);
+    }
+    if (!group.isEmpty()) {
+      d.put("group", group);
+    }
+    if (!resource.isEmpty()) {
+      d.put("kind", resource);
+    }
+    return new StatusException(403, "Forbidden", message, d);
+  }
+
+  /** 429 as apimachinery's {@code NewTooManyRequests}: the caller sets {@code Retry-After} to the same seconds. */
+  public static StatusException tooManyRequests(String message, int retryAfterSeconds) {
+    ObjectNode d = JsonNodeFactory.instance.objectNode();
+    d.put("retryAfterSeconds", retryAfterSeconds);
+    return new StatusException(429, "TooManyRequests", message, d);
+  }
+
+  /** 504 as apimachinery's {@code NewTimeoutError(message, 0)}. */
+  public static StatusException timeout(String message) {
+    return new StatusException(504, "Timeout", "Timeout: " + message, JsonNodeFactory.instance.objectNode());
   }
 
   public static StatusException unauthorized() {

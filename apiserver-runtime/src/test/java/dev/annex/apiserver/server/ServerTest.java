@@ -1,7 +1,10 @@
 package dev.annex.apiserver.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.annex.apiserver.testsupport.DelegatedServer;
+import dev.annex.apiserver.testsupport.FakeKubeApiserver;
 import dev.annex.apiserver.testsupport.RunningServer;
+import dev.annex.apiserver.testsupport.TestPki;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,6 +32,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +41,7 @@ import static dev.annex.apiserver.testsupport.RunningServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The server around the API: protocols, health, version, metrics, unknown paths, flags, authorization. */
+/** The server around the API: protocols, health, version, metrics, unknown paths, flags, who a request is. */
 class ServerTest {
 
   @TempDir
@@ -113,6 +117,33 @@ class ServerTest {
   }
 
   @Test
+  void metricsCountRequestsByResourceWithLatenciesInFlightWatchesAndStoredObjects() throws Exception {
+    String flunders = WARDLE + "/namespaces/metrics/flunders";
+    assertThat(server.post(flunders, RunningServer.flunder("counted", "x")).statusCode()).isEqualTo(201);
+    assertThat(server.get(flunders).statusCode()).isEqualTo(200);
+    HttpResponse<java.io.InputStream> watch = server.client().send(HttpRequest.newBuilder(server.uri(flunders + "?watch=true"))
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    try {
+      String metrics = server.get("/metrics").body();
+      assertThat(metrics).contains("apiserver_request_total{verb=\"LIST\",group=\"wardle.example.com\",resource=\"flunders\",code=\"200\"} ");
+      assertThat(metrics).contains("apiserver_request_total{verb=\"CREATE\",group=\"wardle.example.com\",resource=\"flunders\",code=\"201\"} 1");
+      assertThat(metrics).containsPattern("apiserver_request_duration_seconds_bucket\\{verb=\"LIST\",group=\"wardle.example.com\","
+          + "resource=\"flunders\",le=\"60\"} [1-9]");
+      assertThat(metrics).containsPattern("apiserver_request_duration_seconds_count\\{verb=\"LIST\",group=\"wardle.example.com\","
+          + "resource=\"flunders\"} [1-9]");
+      assertThat(metrics).contains("apiserver_longrunning_requests{group=\"wardle.example.com\",resource=\"flunders\",verb=\"WATCH\"} 1");
+      assertThat(metrics).contains("apiserver_current_inflight_requests{request_kind=\"readOnly\"} ");
+      assertThat(metrics).contains("apiserver_current_inflight_requests{request_kind=\"mutating\"} 0");
+      assertThat(metrics).containsPattern("apiserver_storage_objects\\{resource=\"flunders.wardle.example.com\"} [1-9]");
+      assertThat(metrics).contains("apiserver_storage_objects{resource=\"fischers.wardle.example.com\"} 0");
+    } finally {
+      watch.body().close();
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> server.get("/metrics").body()
+        .contains("apiserver_longrunning_requests{group=\"wardle.example.com\",resource=\"flunders\",verb=\"WATCH\"} 0"));
+  }
+
+  @Test
   void unknownPathsAre404AndWrongVerbs405() throws Exception {
     HttpResponse<String> missing = server.get("/nothing/here");
     assertThat(missing.statusCode()).isEqualTo(404);
@@ -127,22 +158,26 @@ class ServerTest {
   }
 
   @Test
-  void withoutAlwaysAllowResourceRequestsAreForbiddenButProbesWork() throws Exception {
-    Path other = Files.createDirectories(dir.resolve("no-authz"));
-    try (RunningServer strict = new RunningServer(other, "--authorization-mode=")) {
+  void delegatedAuthorizationWithoutAClusterRefusesToStartInUpstreamsWords() {
+    assertThatThrownBy(() -> new RunningServer(Files.createDirectories(dir.resolve("no-cluster")), "--authorization-mode="))
+        .hasMessageStartingWith("failed to get delegated authentication kubeconfig: unable to load in-cluster configuration");
+  }
+
+  @Test
+  void theClientCertificatesUserOverHttp11TooAndNoCertificateIsAnonymous() throws Exception {
+    try (DelegatedServer delegated = new DelegatedServer(dir.resolve("delegated"))) {
+      RunningServer strict = delegated.server();
+      delegated.kube().answerAccessReviews(spec -> FakeKubeApiserver.Answer.status(FakeKubeApiserver.allowed(false, "")));
       assertThat(strict.get("/healthz").statusCode()).isEqualTo(200);
-      assertThat(strict.get(WARDLE).statusCode()).isEqualTo(200);
-      HttpResponse<String> r = strict.get(WARDLE + "/namespaces/x/flunders");
-      assertThat(r.statusCode()).isEqualTo(403);
-      assertThat(json(r).path("reason").asText()).isEqualTo("Forbidden");
-      assertThat(json(r).path("message").asText()).startsWith("flunders.wardle.example.com is forbidden: User \"admin\" cannot list");
-      HttpClient h1 = HttpClient.newBuilder().sslContext(strict.pki().sslContext(strict.admin()))
+      TestPki.Issued carol = strict.pki().client("carol");
+      HttpClient h1 = HttpClient.newBuilder().sslContext(strict.pki().sslContext(carol))
           .version(HttpClient.Version.HTTP_1_1).build();
       HttpResponse<String> overH1 = h1.send(HttpRequest.newBuilder(strict.uri(WARDLE + "/namespaces/x/flunders")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(overH1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      assertThat(overH1.statusCode()).isEqualTo(403);
       assertThat(json(overH1).path("message").asText()).as("the client certificate's user over HTTP/1.1 too")
-          .contains("User \"admin\"");
+          .startsWith("flunders.wardle.example.com is forbidden: User \"carol\" cannot list");
       HttpClient anonymous = HttpClient.newBuilder().sslContext(strict.pki().sslContext(null)).build();
       HttpResponse<String> anon = anonymous.send(HttpRequest.newBuilder(strict.uri(WARDLE + "/namespaces/x/flunders")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -158,11 +193,33 @@ class ServerTest {
         .hasMessageContaining("unsupported mode");
     assertThat(ServerOptions.parse("--help").help()).isTrue();
     for (String flag : new String[] {"--secure-port", "--bind-address", "--tls-cert-file", "--tls-private-key-file",
-        "--cert-dir", "--client-ca-file", "--authorization-mode", "--api-definition"}) {
+        "--cert-dir", "--client-ca-file", "--authorization-mode", "--api-definition", "--authentication-kubeconfig",
+        "--authorization-kubeconfig", "--anonymous-auth", "--requestheader-client-ca-file", "--requestheader-allowed-names",
+        "--authorization-always-allow-paths", "--max-requests-inflight", "--max-mutating-requests-inflight",
+        "--request-timeout", "--audit-log-path"}) {
       assertThat(ServerOptions.usage()).contains(flag);
     }
     ServerOptions defaults = ServerOptions.parse("--api-definition", "x.yaml");
     assertThat(defaults.securePort()).isEqualTo(8443);
     assertThat(defaults.maxRequestBodyBytes()).isEqualTo(3 * 1024 * 1024);
+    ChainOptions chain = defaults.chain();
+    assertThat(chain.anonymousAuth()).isTrue();
+    assertThat(chain.tokenCacheTtl()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(chain.authorizedTtl()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(chain.unauthorizedTtl()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(chain.reviewTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(chain.alwaysAllowPaths()).containsExactly("/healthz", "/readyz", "/livez");
+    assertThat(chain.maxRequestsInFlight()).isEqualTo(400);
+    assertThat(chain.maxMutatingRequestsInFlight()).isEqualTo(200);
+    assertThat(chain.requestTimeout()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(chain.requestHeaderUsernameHeaders()).containsExactly("X-Remote-User");
+    ChainOptions set = ServerOptions.parse("--api-definition=x.yaml", "--anonymous-auth=false", "--request-timeout", "1m30s",
+        "--requestheader-allowed-names=front-proxy-client,aggregator", "--authentication-skip-lookup").chain();
+    assertThat(set.anonymousAuth()).isFalse();
+    assertThat(set.skipLookup()).as("a bool flag alone is true").isTrue();
+    assertThat(set.requestTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(set.requestHeaderAllowedNames()).containsExactly("front-proxy-client", "aggregator");
+    assertThatThrownBy(() -> ServerOptions.parse("--api-definition=x", "--request-timeout=soon"))
+        .hasMessageContaining("invalid argument \"soon\" for \"--request-timeout\" flag");
   }
 }

@@ -100,13 +100,30 @@ public final class RunningServer implements AutoCloseable {
   }
 
   public HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+    return send(client, method, path, body, headers);
+  }
+
+  /**
+   * A client (HTTP/2 by ALPN) trusting this server and presenting {@code certificate}, whoever issued
+   * it ({@code null}: no certificate).
+   */
+  public HttpClient clientWith(TestPki.Issued certificate) throws Exception {
+    return HttpClient.newBuilder().sslContext(TestPki.sslContext(certificate, pki.ca()))
+        .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** One request with {@code client}; {@code headers} are name, value pairs (a name may repeat). */
+  public HttpResponse<String> send(HttpClient client, String method, String path, String body, String... headers)
+      throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
+    boolean typed = false;
     for (int i = 0; i < headers.length; i += 2) {
-      b.setHeader(headers[i], headers[i + 1]);
+      b.header(headers[i], headers[i + 1]);
+      typed |= headers[i].equalsIgnoreCase("Content-Type");
+    }
+    if (body != null && !typed) {
+      b.header("Content-Type", "application/json");
     }
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }

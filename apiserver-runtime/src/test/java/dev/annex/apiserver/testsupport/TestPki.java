@@ -14,11 +14,17 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -44,12 +50,18 @@ public final class TestPki {
   private final KeyPair caKeys;
   private final X509Certificate ca;
   private final Path caFile;
+  private final X500Name caName;
 
   public TestPki(Path dir) throws Exception {
-    this.dir = dir;
+    this(dir, "annex-test-ca");
+  }
+
+  /** A PKI of its own, its CA named {@code caName}, writing its files into {@code dir}. */
+  public TestPki(Path dir, String caName) throws Exception {
+    this.dir = Files.createDirectories(dir);
     this.caKeys = keyPair();
-    X500Name name = new X500Name("CN=annex-test-ca");
-    X509v3CertificateBuilder b = builder(name, name, caKeys);
+    this.caName = new X500Name("CN=" + caName);
+    X509v3CertificateBuilder b = builder(this.caName, this.caName, caKeys);
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     this.ca = sign(b, caKeys);
     this.caFile = dir.resolve("ca.crt");
@@ -66,7 +78,7 @@ public final class TestPki {
 
   public Issued serving() throws Exception {
     KeyPair keys = keyPair();
-    X509v3CertificateBuilder b = builder(new X500Name("CN=localhost"), new X500Name("CN=annex-test-ca"), keys);
+    X509v3CertificateBuilder b = builder(new X500Name("CN=localhost"), caName, keys);
     b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
     b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
         new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
@@ -80,16 +92,25 @@ public final class TestPki {
       subject.append("O=").append(g).append(",");
     }
     subject.append("CN=").append(user);
-    X509v3CertificateBuilder b = builder(new X500Name(subject.toString()), new X500Name("CN=annex-test-ca"), keys);
+    X509v3CertificateBuilder b = builder(new X500Name(subject.toString()), caName, keys);
     b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
     return write("client-" + user, keys, sign(b, caKeys));
   }
 
   /** An SSLContext trusting the CA and presenting {@code client} (null for none). */
   public SSLContext sslContext(Issued client) throws Exception {
+    return sslContext(client, ca);
+  }
+
+  /**
+   * An SSLContext trusting {@code serverCa} and presenting {@code client} whatever CAs the server
+   * names in its certificate request (the JDK would otherwise send no certificate the server did
+   * not ask for, and a test of a certificate from the wrong CA would test nothing).
+   */
+  public static SSLContext sslContext(Issued client, X509Certificate serverCa) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    trust.setCertificateEntry("ca", ca);
+    trust.setCertificateEntry("ca", serverCa);
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -99,8 +120,45 @@ public final class TestPki {
       keys.setKeyEntry("client", client.keys().getPrivate(), new char[0], new X509Certificate[] {client.certificate()});
     }
     kmf.init(keys, new char[0]);
+    X509ExtendedKeyManager chosen = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+    KeyManager always = new X509ExtendedKeyManager() {
+      @Override
+      public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return client == null ? null : new String[] {"client"};
+      }
+
+      @Override
+      public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return client == null ? null : "client";
+      }
+
+      @Override
+      public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+        return client == null ? null : "client";
+      }
+
+      @Override
+      public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return null;
+      }
+
+      @Override
+      public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        return null;
+      }
+
+      @Override
+      public X509Certificate[] getCertificateChain(String alias) {
+        return chosen.getCertificateChain(alias);
+      }
+
+      @Override
+      public PrivateKey getPrivateKey(String alias) {
+        return chosen.getPrivateKey(alias);
+      }
+    };
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+    ctx.init(new KeyManager[] {always}, tmf.getTrustManagers(), new SecureRandom());
     return ctx;
   }
 

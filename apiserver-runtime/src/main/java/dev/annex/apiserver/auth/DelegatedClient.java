@@ -1,0 +1,165 @@
+package dev.annex.apiserver.auth;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The client the runtime talks to the kube-apiserver with, built as k8s.io/apiserver builds its
+ * delegating clients: from {@code --authentication-kubeconfig}/{@code --authorization-kubeconfig}
+ * when given, otherwise from the pod's service account (in-cluster config only; a developer's
+ * {@code ~/.kube/config} is never picked up by accident). fabric8's own retries are off: {@link #call}
+ * retries as k8s.io/apiserver does, within the review's timeout.
+ */
+public final class DelegatedClient {
+
+  static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  /** Review calls run here so a caller can stop waiting at the timeout; daemon threads never hold up exit. */
+  private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "delegated-review-" + THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  });
+
+  private DelegatedClient() {
+  }
+
+  /** From a kubeconfig file, or in-cluster when {@code kubeconfig} is null; fails with upstream's words. */
+  public static KubernetesClient create(Path kubeconfig, Duration timeout, String purpose) {
+    Config config;
+    if (kubeconfig != null) {
+      try {
+        config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+      } catch (IOException e) {
+        throw new IllegalStateException("failed to get delegated " + purpose + " kubeconfig: " + e.getMessage(), e);
+      }
+    } else {
+      config = inCluster(purpose);
+    }
+    config = new ConfigBuilder(config)
+        .withRequestTimeout((int) timeout.toMillis())
+        .withConnectionTimeout((int) Math.min(timeout.toMillis(), 10_000))
+        .withRequestRetryBackoffLimit(0)
+        .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** rest.InClusterConfig: the service's address from the environment, the mounted token re-read as it rotates. */
+  private static Config inCluster(String purpose) {
+    String host = System.getenv("KUBERNETES_SERVICE_HOST");
+    String port = System.getenv("KUBERNETES_SERVICE_PORT");
+    Path token = Path.of(SERVICE_ACCOUNT, "token");
+    if (host == null || host.isEmpty() || port == null || port.isEmpty() || !Files.isReadable(token)) {
+      throw new IllegalStateException("failed to get delegated " + purpose + " kubeconfig: unable to load in-cluster "
+          + "configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined (give --"
+          + purpose + "-kubeconfig, or --authorization-mode=AlwaysAllow for local use)");
+    }
+    String server = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl(server)
+        .withCaCertFile(Path.of(SERVICE_ACCOUNT, "ca.crt").toString())
+        .build();
+    config.setOauthTokenProvider(() -> {
+      try {
+        return Files.readString(token).trim();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    return config;
+  }
+
+  /** A failure in a log line: fabric8's own message ("An error has occurred.") and what caused it. */
+  static String describe(Throwable failure) {
+    StringBuilder out = new StringBuilder();
+    java.util.Set<Throwable> seen = new java.util.HashSet<>();
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (out.indexOf(m) < 0) {
+        out.append(out.length() == 0 ? "" : ": ").append(m);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * Runs one call to the kube-apiserver, retried as k8s.io/apiserver's webhook clients retry
+   * ({@code DefaultAuthWebhookRetryBackoff}: up to 5 attempts, 500 ms apart growing by 1.5, 20 %
+   * jitter) when the failure is transient ({@code DefaultShouldRetry}: a reset connection, 500, 504,
+   * 429, or a suggested delay), and given up on after {@code timeout} all told.
+   */
+  static <T> T call(Supplier<T> work, Duration timeout) throws TimeoutException, ExecutionException {
+    CompletableFuture<T> future = CompletableFuture.supplyAsync(() -> withRetries(work), CALLS);
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new ExecutionException("interrupted while waiting for the kube-apiserver", e);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw e;
+    }
+  }
+
+  static final int ATTEMPTS = 5;
+  static final Duration FIRST_DELAY = Duration.ofMillis(500);
+
+  private static <T> T withRetries(Supplier<T> work) {
+    double delayMillis = FIRST_DELAY.toMillis();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return work.get();
+      } catch (KubernetesClientException e) {
+        if (attempt >= ATTEMPTS || !retriable(e)) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep((long) (delayMillis * (1 + 0.2 * ThreadLocalRandom.current().nextDouble())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KubernetesClientException("interrupted between retries", e);
+      }
+      delayMillis *= 1.5;
+    }
+  }
+
+  /** k8s {@code webhook.DefaultShouldRetry}. */
+  static boolean retriable(KubernetesClientException e) {
+    int code = e.getCode();
+    if (code == 500 || code == 504 || code == 429) {
+      return true;
+    }
+    if (e.getStatus() != null && e.getStatus().getDetails() != null
+        && e.getStatus().getDetails().getRetryAfterSeconds() != null && e.getStatus().getDetails().getRetryAfterSeconds() > 0) {
+      return true;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("connection reset") || m.contains("goaway")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
