@@ -184,7 +184,8 @@ public final class LocalRuntime implements AutoCloseable {
         .watch(new Watcher<>() {
           @Override
           public void eventReceived(Action action, Secret secret) {
-            if (action == Action.MODIFIED && secret.getData() != null && secret.getData().containsKey("tls.crt")) {
+            if ((action == Action.ADDED || action == Action.MODIFIED) && secret.getData() != null
+                && secret.getData().containsKey("tls.crt")) {
               writeCertificate(secret);
               log.info("certificate files updated object={}/{} dir={}", names.namespace(), names.servingSecret(), dir);
             }

@@ -1,49 +1,96 @@
 package dev.annex.local;
 
+import dev.annex.operator.ResourceNames;
 import dev.annex.operator.api.AggregatedApi;
 import dev.annex.testing.controlplane.ControlPlane;
-import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The authentication flags of a runtime started outside the cluster. What a pod reads from the
- * {@code kube-system/extension-apiserver-authentication} ConfigMap, a local runtime is given as files:
- * the request-header CA, so that it accepts the aggregator's front-proxy client certificate.
+ * The identity of a runtime started outside the cluster: the ServiceAccount the operator created
+ * for it (bound to {@code system:auth-delegator} and {@code extension-apiserver-authentication-reader}),
+ * through a kubeconfig with a token requested for it, as a pod gets its projected token. With it
+ * the runtime reads the aggregation-layer configuration from the cluster and delegates
+ * authentication and authorization exactly as it does in a pod, with no CA flags of its own.
  */
 final class RuntimeAuthentication {
-  static final String CONFIG_MAP = "extension-apiserver-authentication";
+  static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
+  static final Duration ACCOUNT_TIMEOUT = Duration.ofSeconds(60);
 
   private RuntimeAuthentication() {
   }
 
+  /** Flags for {@code api}'s runtime: asked for at each start, so a restarted runtime gets a fresh token. */
   static Supplier<List<String>> forLocalRuntime(ControlPlane plane, AggregatedApi api) {
-    Path dir = plane.directory().resolve("runtimes")
-        .resolve(api.getMetadata().getNamespace() + "-" + api.getMetadata().getName() + "-auth");
+    ResourceNames names = ResourceNames.of(api);
+    Path kubeconfig = plane.directory().resolve("runtimes")
+        .resolve(names.namespace() + "-" + names.name() + "-identity.kubeconfig");
     return () -> {
-      ConfigMap authentication = plane.adminClient().configMaps().inNamespace("kube-system").withName(CONFIG_MAP).get();
-      if (authentication == null || authentication.getData().get("requestheader-client-ca-file") == null) {
-        throw new IllegalStateException("kube-system/" + CONFIG_MAP + " has no requestheader-client-ca-file: is the "
-            + "kube-apiserver started with --requestheader-client-ca-file?");
-      }
-      Path caFile = write(dir.resolve("requestheader-client-ca.crt"),
-          authentication.getData().get("requestheader-client-ca-file"));
-      return List.of("--client-ca-file", caFile.toString(), "--authorization-mode", "AlwaysAllow");
+      String token = requestToken(plane, names);
+      write(kubeconfig, """
+          apiVersion: v1
+          kind: Config
+          clusters:
+          - name: local
+            cluster:
+              server: %s
+              certificate-authority: %s
+          users:
+          - name: %s
+            user:
+              token: %s
+          contexts:
+          - name: local
+            context: {cluster: local, user: %s}
+          current-context: local
+          """.formatted(plane.apiServerUrl(), plane.clusterCa().certFile(), names.apiserver(), token,
+          names.apiserver()));
+      return List.of("--authentication-kubeconfig", kubeconfig.toString(),
+          "--authorization-kubeconfig", kubeconfig.toString());
     };
   }
 
-  private static Path write(Path file, String content) {
+  private static String requestToken(ControlPlane plane, ResourceNames names) {
+    var accounts = plane.adminClient().serviceAccounts().inNamespace(names.namespace()).withName(names.apiserver());
+    Instant deadline = Instant.now().plus(ACCOUNT_TIMEOUT);
+    ServiceAccount account;
+    while ((account = accounts.get()) == null) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("timed out after " + ACCOUNT_TIMEOUT.toSeconds() + "s waiting for the operator's "
+            + "ServiceAccount " + names.namespace() + "/" + names.apiserver());
+      }
+      sleep();
+    }
+    TokenRequest request = new TokenRequestBuilder().withNewSpec()
+        .withExpirationSeconds(TOKEN_LIFETIME.toSeconds()).endSpec().build();
+    return accounts.tokenRequest(request).getStatus().getToken();
+  }
+
+  private static void write(Path file, String content) {
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, content);
-      return file;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(250);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a ServiceAccount", e);
     }
   }
 }

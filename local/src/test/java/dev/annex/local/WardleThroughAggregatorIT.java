@@ -153,6 +153,108 @@ class WardleThroughAggregatorIT {
 
   @Test
   @Order(3)
+  void delegatedAuthenticationAndAuthorizationHoldThroughTheAggregatorAndStraightToTheRuntime() throws Exception {
+    annex.awaitReady(NS, "wardle", WAIT);
+    String user = "system:serviceaccount:" + NS + ":reader";
+    admin.serviceAccounts().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+        .withNewMetadata().withName("reader").endMetadata().build()).create();
+    String token = admin.serviceAccounts().inNamespace(NS).withName("reader")
+        .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+            .withExpirationSeconds(3600L).endSpec().build()).getStatus().getToken();
+    Kubectl reader = new Kubectl(tokenKubeconfig("reader", token), plane.directory().resolve("kubectl-cache"));
+    String forbidden = "flunders.wardle.example.com is forbidden: User \"" + user
+        + "\" cannot list resource \"flunders\" in API group \"wardle.example.com\" in the namespace \"wardle\"";
+
+    Kubectl.Result denied = reader.result("get", "flunders", "-n", NS);
+    assertThat(denied.exit()).isNotZero();
+    assertThat(denied.err()).contains(forbidden);
+    var direct = toRuntime("GET", "/apis/" + GROUP + "/v1beta1/namespaces/" + NS + "/flunders",
+        "Authorization", "Bearer " + token);
+    assertThat(direct.statusCode()).as("the runtime's own SubjectAccessReview; %s", direct.body()).isEqualTo(403);
+    assertThat(JSON.readTree(direct.body()).path("message").asText()).isEqualTo(forbidden);
+    Kubectl.Result impersonatedDenied = kubectl.result("get", "flunders", "-n", NS, "--as=" + user);
+    assertThat(impersonatedDenied.exit()).isNotZero();
+    assertThat(impersonatedDenied.err()).contains(forbidden);
+
+    admin.rbac().roles().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+        .withNewMetadata().withName("flunder-reader").endMetadata()
+        .addNewRule().withApiGroups(GROUP).withResources("flunders").withVerbs("get", "list", "watch").endRule()
+        .build()).create();
+    admin.rbac().roleBindings().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+        .withNewMetadata().withName("flunder-reader").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("flunder-reader").endRoleRef()
+        .addNewSubject().withKind("ServiceAccount").withName("reader").withNamespace(NS).endSubject()
+        .build()).create();
+    // The runtime caches a denial for 10 s, as k8s.io/apiserver does; the RBAC change shows after it.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(reader.result("get", "flunders", "-n", NS, "-o", "name").out())
+        .isEqualTo("flunder.wardle.example.com/first\n"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(toRuntime("GET", "/apis/" + GROUP + "/v1beta1/namespaces/" + NS
+        + "/flunders", "Authorization", "Bearer " + token).statusCode()).isEqualTo(200));
+    assertThat(kubectl.run("get", "flunders", "-n", NS, "-o", "name", "--as=" + user))
+        .isEqualTo("flunder.wardle.example.com/first\n");
+    Kubectl.Result cannotWrite = reader.result("delete", "flunder", "first", "-n", NS);
+    assertThat(cannotWrite.exit()).isNotZero();
+    assertThat(cannotWrite.err()).contains("cannot delete resource \"flunders\"");
+
+    // Headers that claim a user are believed only from the aggregator's front-proxy certificate.
+    var forged = toRuntime("GET", "/apis/" + GROUP + "/v1beta1/namespaces/" + NS + "/flunders",
+        "X-Remote-User", "system:admin", "X-Remote-Group", "system:masters");
+    assertThat(forged.statusCode()).as(forged.body()).isEqualTo(401);
+    assertThat(JSON.readTree(forged.body()).path("reason").asText()).isEqualTo("Unauthorized");
+  }
+
+  @Test
+  @Order(4)
+  void aRenewedCertificateIsServedWithoutAFailedRequest() throws Exception {
+    annex.awaitReady(NS, "wardle", WAIT);
+    ResourceNames names = ResourceNames.of(example());
+    var secrets = admin.secrets().inNamespace(NS).withName(names.servingSecret());
+    String before = secrets.get().getData().get("tls.crt");
+
+    java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread loop = new Thread(() -> {
+      while (running.get() && gets.get() < 500) {
+        try {
+          Kubectl.Result r = kubectl.result("get", "flunders", "-n", NS, "-o", "name");
+          gets.incrementAndGet();
+          if (r.exit() != 0) {
+            failures.add(r.err());
+          }
+        } catch (Exception e) {
+          failures.add(e.toString());
+        }
+      }
+    }, "kubectl-get-loop");
+    loop.start();
+    try {
+      await().atMost(WAIT).until(() -> gets.get() >= 3);
+      // What a person does to force a new certificate: delete the Secret (the CA has its own).
+      secrets.delete();
+      await().atMost(WAIT).until(() -> {
+        var secret = secrets.get();
+        return secret != null && secret.getData().containsKey("tls.crt") && !secret.getData().get("tls.crt").equals(before);
+      });
+      String renewed = new String(java.util.Base64.getDecoder().decode(secrets.get().getData().get("tls.crt")),
+          java.nio.charset.StandardCharsets.UTF_8);
+      var expected = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(new java.io.ByteArrayInputStream(renewed.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(servedCertificate().getSerialNumber())
+          .as("the runtime serves the renewed certificate").isEqualTo(expected.getSerialNumber()));
+      int seen = gets.get();
+      await().atMost(WAIT).until(() -> gets.get() >= seen + 3);
+    } finally {
+      running.set(false);
+      loop.join(Duration.ofSeconds(90).toMillis());
+    }
+    log.info("renewal gets={} failures={}", gets.get(), failures.size());
+    assertThat(failures).as("kubectl get failures during the renewal").isEmpty();
+    annex.awaitReady(NS, "wardle", WAIT);
+  }
+
+  @Test
+  @Order(5)
   void theCrdAndEveryObjectTheOperatorMakesPassTheRealValidation() throws Exception {
     CustomResourceDefinition crd;
     try (InputStream in = Files.newInputStream(RepositoryScripts.root().resolve("crds/aggregatedapis.annex.dev-v1.yml"))) {
@@ -207,7 +309,7 @@ class WardleThroughAggregatorIT {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void aStoppedRuntimeIsVisibleInTheConditionsAndAStartedOneComesBack() {
     annex.awaitReady(NS, "wardle", WAIT);
     runtime.stop();
@@ -225,7 +327,7 @@ class WardleThroughAggregatorIT {
   }
 
   @Test
-  @Order(5)
+  @Order(7)
   void deletingANamespaceWithFlundersCompletes() throws Exception {
     annex.awaitReady(NS, "wardle", WAIT);
     admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("doomed").endMetadata().build())
@@ -240,7 +342,7 @@ class WardleThroughAggregatorIT {
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void deletingTheAggregatedApiRemovesItsApiServicesAndLeavesDiscoveryClean() throws Exception {
     admin.resources(AggregatedApi.class).inNamespace(NS).withName("wardle").delete();
     await().atMost(WAIT).until(() -> admin.resources(AggregatedApi.class).inNamespace(NS).withName("wardle").get() == null);
@@ -248,6 +350,44 @@ class WardleThroughAggregatorIT {
         .noneMatch(n -> n.endsWith("." + GROUP));
     await().atMost(WAIT).untilAsserted(() -> assertThat(findGroup(JSON.readTree(aggregatedDiscovery()), GROUP)).isEmpty());
     assertThat(kubectl.run("api-resources", "--api-group=" + GROUP, "--no-headers")).isEmpty();
+  }
+
+  /** A request straight to the runtime (not through the aggregator), trusting the CA the operator issued. */
+  private java.net.http.HttpResponse<String> toRuntime(String method, String path, String... headers) throws Exception {
+    var http = java.net.http.HttpClient.newBuilder()
+        .sslContext(LocalRuntime.trusting(Files.readString(runtime.directory().resolve("ca.crt")))).build();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + runtime.port() + path))
+        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The certificate the runtime presents on a new connection now. */
+  private java.security.cert.X509Certificate servedCertificate() throws Exception {
+    javax.net.ssl.SSLContext context = LocalRuntime.trusting(Files.readString(runtime.directory().resolve("ca.crt")));
+    try (var socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("localhost", runtime.port())) {
+      socket.startHandshake();
+      return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  private Path tokenKubeconfig(String name, String token) throws Exception {
+    return file("kubeconfig-" + name, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: local
+          cluster: {server: "%s", certificate-authority: "%s"}
+        users:
+        - name: %s
+          user: {token: "%s"}
+        contexts:
+        - name: local
+          context: {cluster: local, user: %s}
+        current-context: local
+        """.formatted(plane.apiServerUrl(), plane.clusterCa().certFile(), name, token, name));
   }
 
   private Condition condition(String type) {
