@@ -89,6 +89,11 @@ public final class EtcdStorage implements Storage {
 
   @Override
   public ListResult list(String prefix, ListOptions options) {
+    return scan(prefix, options, null);
+  }
+
+  /** The list; the key of every item returned is added to {@code keys} when it is not null. */
+  private ListResult scan(String prefix, ListOptions options, List<String> keys) {
     String from = options.startKey() == null || options.startKey().compareTo(prefix) < 0 ? prefix : options.startKey();
     ByteSequence end = OptionsUtil.prefixEndOf(etcdKey(prefix));
     long revision = options.resourceVersion();
@@ -132,6 +137,9 @@ public final class EtcdStorage implements Storage {
           break scan;
         }
         items.add(object);
+        if (keys != null) {
+          keys.add(storageKey(kvs.get(i).getKey()));
+        }
       }
       if (!response.isMore() || kvs.isEmpty()) {
         break;
@@ -232,8 +240,9 @@ public final class EtcdStorage implements Storage {
   public Watch watch(String prefix, WatchOptions options, WatchListener listener) {
     EtcdWatch watch = new EtcdWatch(this, prefix, options.filter(), listener);
     if (options.initialEvents()) {
-      ListResult state = list(prefix, ListOptions.latest());
-      watch.startWithInitialEvents(state);
+      List<String> keys = new ArrayList<>();
+      ListResult state = scan(prefix, ListOptions.latest(), keys);
+      watch.startWithInitialEvents(keys, state);
     } else {
       long from = options.resourceVersion() > 0 ? options.resourceVersion() : currentResourceVersion();
       checkNotCompacted(prefix, from);

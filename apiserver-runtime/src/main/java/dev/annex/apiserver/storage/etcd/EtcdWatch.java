@@ -12,6 +12,7 @@ import io.etcd.jetcd.watch.WatchResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -51,10 +52,11 @@ final class EtcdWatch implements Watch {
   }
 
   /** Sends {@code state} as ADDED events and the end-of-initial-events bookmark, then streams changes after it. */
-  synchronized void startWithInitialEvents(ListResult state) {
-    for (ObjectNode o : state.items()) {
+  synchronized void startWithInitialEvents(List<String> keys, ListResult state) {
+    for (int i = 0; i < keys.size(); i++) {
+      ObjectNode o = state.items().get(i);
       if (filter.test(o)) {
-        listener.onEvent(new WatchEvent(WatchEvent.Type.ADDED, o, version(o), false));
+        listener.onEvent(new WatchEvent(WatchEvent.Type.ADDED, o, version(o), false, keys.get(i)));
       }
     }
     listener.onEvent(WatchEvent.bookmark(state.resourceVersion(), true));
@@ -142,7 +144,7 @@ final class EtcdWatch implements Watch {
       return;
     }
     ObjectNode object = after != null ? after : EtcdStorage.withVersion(before, revision);
-    listener.onEvent(new WatchEvent(type, object, revision, false));
+    listener.onEvent(new WatchEvent(type, object, revision, false, storage.storageKey(e.getKeyValue().getKey())));
   }
 
   /** The etcd stream of generation {@code from} ended: resume after the last delivered revision, or end. */
