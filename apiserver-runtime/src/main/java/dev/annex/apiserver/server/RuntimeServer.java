@@ -14,6 +14,11 @@ import dev.annex.apiserver.registry.ResourceStore;
 import dev.annex.apiserver.registry.StructuralSchemaRules;
 import dev.annex.apiserver.schema.StructuralSchema;
 import dev.annex.apiserver.storage.Storage;
+import dev.annex.apiserver.storage.cacher.Cacher;
+import dev.annex.apiserver.storage.etcd.Compactor;
+import dev.annex.apiserver.storage.etcd.EtcdConfig;
+import dev.annex.apiserver.storage.etcd.EtcdStorage;
+import io.etcd.jetcd.Client;
 import dev.annex.apiserver.storage.memory.MemoryStorage;
 import dev.annex.apiserver.tables.TableConverter;
 import org.slf4j.Logger;
@@ -22,6 +27,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,19 +41,26 @@ public final class RuntimeServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RuntimeServer.class);
   public static final String VERSION = "v0.1.0";
+  /** kube-apiserver's --etcd-readycheck-timeout default. */
+  private static final Duration ETCD_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
   private final Storage storage;
   private final ApiServer server;
+  /** What the storage holds open besides itself: the etcd client and compactor (closed after it). */
+  private final List<AutoCloseable> backing;
 
-  private RuntimeServer(Storage storage, ApiServer server) {
+  private RuntimeServer(Storage storage, ApiServer server, List<AutoCloseable> backing) {
     this.storage = storage;
     this.server = server;
+    this.backing = backing;
   }
 
   public static RuntimeServer start(ServerOptions options) throws IOException, GeneralSecurityException, InterruptedException {
     ApiDefinition api = ApiDefinition.read(options.apiDefinition());
     ServingCertificates tls = ServingCertificates.load(options);
-    Storage storage = new MemoryStorage(options.watchHistory());
+    List<AutoCloseable> backing = new ArrayList<>();
+    List<HealthCheck> readyChecks = new ArrayList<>();
+    Storage storage = storage(options, api, backing, readyChecks);
     RequestMetrics metrics = new RequestMetrics();
     Map<String, ServedResource> resources = new LinkedHashMap<>();
     for (Resource r : api.resources()) {
@@ -55,7 +70,7 @@ public final class RuntimeServer implements AutoCloseable {
       resources.put(r.plural(), new ServedResource(store, tables::convert));
     }
     Handler router = new ApiRouter(new DiscoveryHandler(api), new OpenApiHandler(new OpenApiDocuments(api)),
-        new ResourceHandlers(api, resources), metrics, ApiRouter.versionInfo(VERSION));
+        new ResourceHandlers(api, resources), metrics, ApiRouter.versionInfo(VERSION), readyChecks);
     Authorizer authorizer;
     if (options.alwaysAllow()) {
       LOG.warn("--authorization-mode=AlwaysAllow: every request is allowed, anonymous ones included; "
@@ -71,7 +86,27 @@ public final class RuntimeServer implements AutoCloseable {
     LOG.info("serving {} ({}) on https://{}:{}", api.group(),
         String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
         options.bindAddress(), server.port());
-    return new RuntimeServer(storage, server);
+    return new RuntimeServer(storage, server, backing);
+  }
+
+  /**
+   * The memory storage, or etcd behind a watch cache (plus the compactor and the readiness check
+   * that says whether etcd answers).
+   */
+  private static Storage storage(ServerOptions options, ApiDefinition api, List<AutoCloseable> backing,
+                                 List<HealthCheck> readyChecks) throws IOException {
+    if (!options.storage().etcd()) {
+      return new MemoryStorage(options.watchHistory());
+    }
+    EtcdConfig etcd = options.storage().etcdConfig(api.group());
+    Client client = etcd.connect();
+    if (!etcd.compactionInterval().isZero()) {
+      backing.add(Compactor.every(client, etcd.compactionInterval(), etcd.requestTimeout()));
+    }
+    backing.add(client); // last: the compactor and the storage use it until they are closed
+    readyChecks.add(new HealthCheck("etcd", () -> EtcdConfig.ping(client, etcd.prefix(), ETCD_CHECK_TIMEOUT)));
+    LOG.info("storing {} in etcd at {} under {}", api.group(), String.join(",", etcd.servers()), etcd.prefix());
+    return new Cacher(new EtcdStorage(client, etcd.prefix(), etcd.requestTimeout()), options.watchHistory());
   }
 
   public int port() {
@@ -82,5 +117,12 @@ public final class RuntimeServer implements AutoCloseable {
   public void close() {
     server.close();
     storage.close();
+    for (AutoCloseable c : backing) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+      }
+    }
   }
 }

@@ -29,7 +29,7 @@ final class EtcdWatch implements Watch {
 
   private static final Logger LOG = LoggerFactory.getLogger(EtcdWatch.class);
   private static final long FIRST_RETRY_MILLIS = 250;
-  private static final long MAX_RETRY_MILLIS = 4000;
+  private static final long MAX_RETRY_MILLIS = 2000;
 
   private final EtcdStorage storage;
   private final String prefix;
@@ -42,6 +42,7 @@ final class EtcdWatch implements Watch {
   /** Bumped for every etcd watcher opened, so callbacks of a replaced one are ignored. */
   private int generation;
   private long retryMillis = FIRST_RETRY_MILLIS;
+  private boolean resuming;
   private boolean closed;
 
   EtcdWatch(EtcdStorage storage, String prefix, Predicate<ObjectNode> filter, WatchListener listener) {
@@ -102,6 +103,10 @@ final class EtcdWatch implements Watch {
       return;
     }
     retryMillis = FIRST_RETRY_MILLIS;
+    if (resuming) {
+      resuming = false;
+      LOG.info("etcd watch on {} resumed after revision {}", prefix, delivered);
+    }
     if (response.getEvents().isEmpty()) {
       // a progress notification: every event up to the header's revision was sent on this stream
       long revision = response.getHeader().getRevision();
@@ -158,6 +163,7 @@ final class EtcdWatch implements Watch {
       }
       old = watcher;
       generation++; // whatever the old watcher still sends is ignored from now on
+      resuming = true;
       if (compacted) {
         closed = true;
       }
