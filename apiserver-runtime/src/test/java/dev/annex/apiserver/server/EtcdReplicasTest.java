@@ -214,15 +214,21 @@ class EtcdReplicasTest {
         assertThat(status.path("reason").asText()).isIn("ServiceUnavailable", "Timeout");
       }
       assertThat(took).as("both fail within the request timeout, not after a hang").isLessThan(Duration.ofSeconds(15));
+      // a watch, whose 200 is out before the storage is asked, reports it as one ERROR event and ends
+      HttpResponse<String> watch = a.get(NS + "?watch=true&resourceVersion=1");
+      JsonNode error = JSON.readTree(watch.body().lines().findFirst().orElseThrow());
+      assertThat(error.path("type").asText()).isEqualTo("ERROR");
+      assertThat(error.path("object").path("code").asInt()).isIn(503, 504);
     } finally {
       etcd.start();
     }
     await().atMost(Duration.ofSeconds(30)).alias("/readyz passes again").until(() -> a.get("/readyz").statusCode() == 200);
     await().atMost(Duration.ofSeconds(30)).alias("writes work again")
         .until(() -> a.post(NS, flunder("after", "r")).statusCode() == 201);
-    JsonNode list = json(b.get(NS));
+    // b reconnects on its own (gRPC's reconnect backoff); then it lists what a wrote before and after
+    await().atMost(Duration.ofSeconds(30)).alias("b lists again").until(() -> b.get(NS).statusCode() == 200);
     List<String> names = new ArrayList<>();
-    list.path("items").forEach(i -> names.add(i.path("metadata").path("name").asText()));
+    json(b.get(NS)).path("items").forEach(i -> names.add(i.path("metadata").path("name").asText()));
     assertThat(names).contains("before", "after");
   }
 

@@ -6,6 +6,7 @@ import dev.annex.testing.controlplane.RepositoryScripts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,14 +31,24 @@ public final class EtcdServer implements AutoCloseable {
   private final Path dir;
   private final int clientPort;
   private final int peerPort;
+  /** Serving certificate and CA for clients when not null: then etcd speaks TLS and requires client certificates. */
+  private final TestPki.Issued serving;
+  private final Path clientCa;
   private ManagedProcess process;
   private int starts;
 
   public EtcdServer(Path dir) {
+    this(dir, null, null);
+  }
+
+  /** An etcd that serves {@code serving} over TLS and accepts only clients with a certificate from {@code clientCa}. */
+  public EtcdServer(Path dir, TestPki.Issued serving, Path clientCa) {
     this.binary = locate();
     this.dir = dir;
     this.clientPort = freePort();
     this.peerPort = freePort();
+    this.serving = serving;
+    this.clientCa = clientCa;
     start();
   }
 
@@ -52,19 +64,35 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (serving == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
   }
 
   public synchronized void start() {
     String client = endpoint();
     String peer = "http://127.0.0.1:" + peerPort;
-    process = ManagedProcess.start("etcd", List.of(binary.toString(),
+    List<String> command = new ArrayList<>(List.of(binary.toString(),
         "--name", "default",
         "--data-dir", dir.resolve("etcd-data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "default=" + peer,
-        "--log-level", "warn"), dir.resolve("etcd-" + (++starts) + ".log"));
+        "--log-level", "warn"));
+    if (serving != null) {
+      command.addAll(List.of("--cert-file", serving.certFile().toString(), "--key-file", serving.keyFile().toString(),
+          "--trusted-ca-file", clientCa.toString(), "--client-cert-auth"));
+    }
+    process = ManagedProcess.start("etcd", command, dir.resolve("etcd-" + (++starts) + ".log"));
+    if (serving != null) {
+      // /health needs a client certificate here: a listening port is enough, the client retries
+      process.await("etcd listening on " + client, Duration.ofSeconds(30), () -> {
+        try (Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), clientPort)) {
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+      return;
+    }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     process.await("etcd /health on " + client, Duration.ofSeconds(30), () -> {
       try {
