@@ -22,6 +22,9 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
 
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
@@ -35,9 +38,12 @@ public final class ApiServer implements AutoCloseable {
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
+  /** Where handlers run when they may block (etcd storage); null: on the connection's event loop. */
+  private final EventExecutorGroup handlerThreads;
   private final Channel channel;
 
-  private ApiServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel) {
+  private ApiServer(EventLoopGroup boss, EventLoopGroup workers, EventExecutorGroup handlerThreads, Channel channel) {
+    this.handlerThreads = handlerThreads;
     this.boss = boss;
     this.workers = workers;
     this.channel = channel;
@@ -45,6 +51,20 @@ public final class ApiServer implements AutoCloseable {
 
   public static ApiServer start(String bindAddress, int port, Supplier<SslContext> tls, Handler handler,
                                 long maxBodyBytes, int maxStreams, RequestMetrics metrics) throws InterruptedException {
+    return start(bindAddress, port, tls, handler, maxBodyBytes, maxStreams, metrics, 0);
+  }
+
+  /**
+   * As above; with {@code blockingHandlerThreads > 0} requests are handled on a pool of that many
+   * threads instead of the connection's event loop, so a handler waiting on etcd never stalls the
+   * other streams of its connection (or the kubelet's /livez probe).
+   */
+  public static ApiServer start(String bindAddress, int port, Supplier<SslContext> tls, Handler handler,
+                                long maxBodyBytes, int maxStreams, RequestMetrics metrics, int blockingHandlerThreads)
+      throws InterruptedException {
+    EventExecutorGroup handlerThreads = blockingHandlerThreads > 0
+        ? new DefaultEventExecutorGroup(blockingHandlerThreads, new DefaultThreadFactory("apiserver-handler", true))
+        : null;
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     RequestDispatcher dispatcher = new RequestDispatcher(handler, metrics);
@@ -56,15 +76,19 @@ public final class ApiServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(tls.get().newHandler(ch.alloc()), new Alpn(dispatcher, maxBodyBytes, maxStreams));
+            ch.pipeline().addLast(tls.get().newHandler(ch.alloc()),
+                new Alpn(dispatcher, maxBodyBytes, maxStreams, handlerThreads));
           }
         });
     try {
       Channel channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
-      return new ApiServer(boss, workers, channel);
+      return new ApiServer(boss, workers, handlerThreads, channel);
     } catch (InterruptedException | RuntimeException e) {
       boss.shutdownGracefully();
       workers.shutdownGracefully();
+      if (handlerThreads != null) {
+        handlerThreads.shutdownGracefully();
+      }
       throw e;
     }
   }
@@ -77,7 +101,16 @@ public final class ApiServer implements AutoCloseable {
   public void close() {
     channel.close().syncUninterruptibly();
     boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-    workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    if (handlerThreads == null) {
+      workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+      return;
+    }
+    // closing a stream hands its pipeline back and forth between the two groups: both stay open
+    // for a short quiet period, so neither refuses the other's last task
+    var loops = workers.shutdownGracefully(100, 2000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    var handlers = handlerThreads.shutdownGracefully(100, 2000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    loops.syncUninterruptibly();
+    handlers.syncUninterruptibly();
   }
 
   /** Sets up the pipeline for the protocol the client and server agreed on during the handshake. */
@@ -85,9 +118,11 @@ public final class ApiServer implements AutoCloseable {
     private final RequestDispatcher dispatcher;
     private final long maxBodyBytes;
     private final int maxStreams;
+    private final EventExecutorGroup handlerThreads;
 
-    Alpn(RequestDispatcher dispatcher, long maxBodyBytes, int maxStreams) {
+    Alpn(RequestDispatcher dispatcher, long maxBodyBytes, int maxStreams, EventExecutorGroup handlerThreads) {
       super(ApplicationProtocolNames.HTTP_1_1);
+      this.handlerThreads = handlerThreads;
       this.dispatcher = dispatcher;
       this.maxBodyBytes = maxBodyBytes;
       this.maxStreams = maxStreams;
@@ -104,11 +139,13 @@ public final class ApiServer implements AutoCloseable {
               @Override
               protected void initChannel(Http2StreamChannel stream) {
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                    new RequestBodyLimit(maxBodyBytes), dispatcher);
+                    new RequestBodyLimit(maxBodyBytes));
+                stream.pipeline().addLast(handlerThreads, dispatcher);
               }
             }));
       } else {
-        p.addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(), new RequestBodyLimit(maxBodyBytes), dispatcher);
+        p.addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(), new RequestBodyLimit(maxBodyBytes));
+        p.addLast(handlerThreads, dispatcher);
       }
     }
 

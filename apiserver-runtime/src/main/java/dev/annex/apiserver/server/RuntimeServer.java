@@ -41,6 +41,11 @@ public final class RuntimeServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RuntimeServer.class);
   public static final String VERSION = "v0.1.0";
+  /**
+   * Requests that wait on etcd at once (each for at most the etcd request timeout); the memory
+   * storage never blocks, so its requests stay on the event loops.
+   */
+  private static final int BLOCKING_HANDLER_THREADS = 64;
   /** kube-apiserver's --etcd-readycheck-timeout default. */
   private static final Duration ETCD_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
@@ -82,7 +87,8 @@ public final class RuntimeServer implements AutoCloseable {
     }
     Handler chain = HandlerChain.build(router, new ClientCertificateAuthenticator(), authorizer);
     ApiServer server = ApiServer.start(options.bindAddress(), options.securePort(), tls, chain,
-        options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics);
+        options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics,
+        options.storage().etcd() ? BLOCKING_HANDLER_THREADS : 0);
     LOG.info("serving {} ({}) on https://{}:{}", api.group(),
         String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
         options.bindAddress(), server.port());

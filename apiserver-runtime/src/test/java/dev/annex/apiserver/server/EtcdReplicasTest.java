@@ -202,6 +202,14 @@ class EtcdReplicasTest {
       assertThat(readyz.body()).contains("[-]etcd failed: reason withheld").contains("readyz check failed");
       assertThat(a.get("/readyz/etcd").body()).startsWith("internal server error: ");
       assertThat(a.get("/livez").statusCode()).as("a restart does not bring etcd back").isEqualTo(200);
+      // a request waiting on etcd does not hold up another stream of the same HTTP/2 connection
+      var waiting = a.client().sendAsync(HttpRequest.newBuilder(a.uri(NS + "/before")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(200);
+      long livezStarted = System.nanoTime();
+      assertThat(a.get("/livez").statusCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - livezStarted)).isLessThan(Duration.ofMillis(700));
+      assertThat(waiting.get(15, TimeUnit.SECONDS).statusCode()).isIn(503, 504);
 
       long started = System.nanoTime();
       HttpResponse<String> get = a.get(NS + "/before");
