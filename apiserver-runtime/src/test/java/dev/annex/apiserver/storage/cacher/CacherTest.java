@@ -116,4 +116,33 @@ class CacherTest {
       assertThat(backend.lists.get()).as("a consistent list reads the backend").isEqualTo(before + 1);
     }
   }
+
+  @Test
+  void whenTheBackendWatchEndsCachedWatchesEndAndTheCacheListsAgain() {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      AtomicInteger ended = new AtomicInteger();
+      cacher.watch("/r/", WatchOptions.from(cacher.currentResourceVersion()), new WatchListener() {
+        @Override
+        public void onEvent(WatchEvent event) {
+        }
+
+        @Override
+        public void onClose() {
+          ended.incrementAndGet();
+        }
+      });
+      // what a compaction past the backend watch looks like from here: the backend ends it
+      backend.backend.close();
+      await().atMost(Duration.ofSeconds(5)).alias("the cached watch ends").until(() -> ended.get() == 1);
+      cacher.create("/r/after", object("after"));
+      await().atMost(Duration.ofSeconds(5)).alias("a new backend watch fills the cache again")
+          .until(() -> backend.watches.get() == 2
+              && cacher.list("/r/", ListOptions.latest().withAnyVersion()).items().size() == 1);
+      List<WatchEvent> events = new CopyOnWriteArrayList<>();
+      cacher.watch("/r/", WatchOptions.from(cacher.currentResourceVersion()), events::add);
+      cacher.create("/r/later", object("later"));
+      await().atMost(Duration.ofSeconds(5)).alias("new watches are served").until(() -> events.size() == 1);
+    }
+  }
 }
