@@ -18,9 +18,9 @@ import dev.annex.apiserver.storage.cacher.Cacher;
 import dev.annex.apiserver.storage.etcd.Compactor;
 import dev.annex.apiserver.storage.etcd.EtcdConfig;
 import dev.annex.apiserver.storage.etcd.EtcdStorage;
-import io.etcd.jetcd.Client;
 import dev.annex.apiserver.storage.memory.MemoryStorage;
 import dev.annex.apiserver.tables.TableConverter;
+import io.etcd.jetcd.Client;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
