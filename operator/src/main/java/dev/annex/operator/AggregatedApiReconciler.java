@@ -12,7 +12,9 @@ import dev.annex.operator.dependents.CaSecretDependent;
 import dev.annex.operator.dependents.Certificates;
 import dev.annex.operator.dependents.DefinitionConfigMapDependent;
 import dev.annex.operator.dependents.DeploymentDependent;
+import dev.annex.operator.dependents.HighlyAvailable;
 import dev.annex.operator.dependents.InClusterBackend;
+import dev.annex.operator.dependents.PodDisruptionBudgetDependent;
 import dev.annex.operator.dependents.ServiceAccountDependent;
 import dev.annex.operator.dependents.ServiceDependent;
 import dev.annex.operator.dependents.ServingSecretDependent;
@@ -73,6 +75,8 @@ import java.util.Set;
     @Dependent(name = "deployment", type = DeploymentDependent.class, reconcilePrecondition = InClusterBackend.class,
         dependsOn = {"serving-secret", "definition", "service-account"}),
     @Dependent(name = "service", type = ServiceDependent.class),
+    @Dependent(name = "disruption-budget", type = PodDisruptionBudgetDependent.class,
+        reconcilePrecondition = HighlyAvailable.class, dependsOn = "deployment"),
 })
 public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Cleaner<AggregatedApi> {
   public static final String NAME = "aggregatedapi";

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -158,6 +159,10 @@ class AggregatedApiOperatorTest {
         : v.getConfigMap().getName()).containsExactlyInAnyOrder(names.servingSecret(), names.definitionConfigMap());
     assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
         .containsKey(DeploymentDependent.CHECKSUM_ANNOTATION);
+    // one replica in memory: no disruption budget, no spreading, no --storage-backend=etcd3
+    assertThat(pod.getContainers().get(0).getArgs()).doesNotContain("etcd3");
+    assertThat(pod.getAffinity()).isNull();
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems()).isEmpty();
 
     Service service = get(Service.class, NS, names.apiserver());
     assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
@@ -336,10 +341,29 @@ class AggregatedApiOperatorTest {
     var pod = deployment.getSpec().getTemplate().getSpec();
     assertThat(pod.getContainers().get(0).getImage()).isEqualTo("registry.example/annex-apiserver:custom");
     assertThat(pod.getContainers().get(0).getArgs()).containsSubsequence(
-        "--etcd-servers", "https://etcd-0:2379,https://etcd-1:2379", "--etcd-prefix", "/registry",
-        "--etcd-cafile", "/etc/annex/etcd/ca.crt");
+        "--storage-backend", "etcd3", "--etcd-servers", "https://etcd-0:2379,https://etcd-1:2379",
+        "--etcd-prefix", "/registry/wardle.example.com", "--etcd-cafile", "/etc/annex/etcd/ca.crt");
     assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && "etcd-client".equals(v.getSecret().getSecretName()));
     assertThat(pod.getNodeSelector()).containsEntry("disk", "ssd");
+
+    // three replicas on etcd: rolls without losing a ready pod, spreads across nodes, survives drains
+    assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+    var spread = pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+    assertThat(spread).singleElement().satisfies(term -> {
+      assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+      assertThat(term.getPodAffinityTerm().getLabelSelector().getMatchLabels())
+          .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+    });
+    await().atMost(WAIT).until(() -> client.policy().v1().podDisruptionBudget().inNamespace(NS)
+        .withName(names.apiserver()).get() != null);
+    PodDisruptionBudget budget = get(PodDisruptionBudget.class, NS, names.apiserver());
+    assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+
+    editSpec(api -> api.getSpec().replicas = 1);
+    await().atMost(WAIT).alias("one replica needs no disruption budget").until(() -> client.policy().v1()
+        .podDisruptionBudget().inNamespace(NS).withName(names.apiserver()).get() == null);
+    assertThat(get(Deployment.class, NS, names.apiserver()).getSpec().getReplicas()).isEqualTo(1);
   }
 
   @Test

@@ -5,7 +5,9 @@ import dev.annex.apiserver.http.ApiRequest;
 import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.http.Handler;
 import dev.annex.apiserver.http.RequestInfo;
+import dev.annex.apiserver.registry.ResourceStore;
 import dev.annex.apiserver.status.StatusException;
+import dev.annex.apiserver.storage.StorageException;
 
 import java.util.Map;
 
@@ -40,7 +42,16 @@ public final class ResourceHandlers implements Handler {
     }
     ResourceRequest rr = new ResourceRequest(request, served, info.apiGroup(), info.apiVersion(), info.namespace(),
         info.name(), sub);
-    String verb = info.verb();
+    try {
+      return serve(rr, info.verb());
+    } catch (StorageException e) {
+      // reads and preconditions that reached the storage directly: an unreachable etcd is 503/504
+      throw ResourceStore.unavailable(e);
+    }
+  }
+
+  private static ApiResponse serve(ResourceRequest rr, String verb) {
+    String sub = rr.subresource();
     if (!sub.isEmpty()) {
       return switch (verb) {
         case "get" -> GetHandler.get(rr);

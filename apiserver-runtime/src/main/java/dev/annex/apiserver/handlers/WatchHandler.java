@@ -86,12 +86,11 @@ final class WatchHandler {
     try {
       watch = rr.store().watch(rr.namespace(), options, listener);
     } catch (StatusException e) {
-      if (e.code() == 410) {
-        stream.send(line("ERROR", e.toStatus()));
-        stream.end();
-        return;
-      }
-      throw e;
+      // the 200 and its headers are out: a too-old version (410) or an unreachable storage (503/504)
+      // is one ERROR event, as kube-apiserver reports failures inside a watch
+      stream.send(line("ERROR", e.toStatus()));
+      stream.end();
+      return;
     }
     AtomicReference<Watch> running = new AtomicReference<>(watch);
     stream.onClose(() -> running.get().close());

@@ -33,7 +33,9 @@ import java.util.regex.Pattern;
 /**
  * The generic store of one resource, as kube-apiserver's {@code registry.Store} with the custom
  * resource strategy: objects are stored once, in the storage version's {@code apiVersion}, under
- * {@code /<group>/<plural>/[<namespace>/]<name>}; handlers set the requested version on the way out.
+ * {@code /<plural>/[<namespace>/]<name>} of the group's storage (etcd puts {@code --etcd-prefix},
+ * {@code /registry/<group>} by default, in front, as kube-apiserver keys custom resources);
+ * handlers set the requested version on the way out.
  */
 public final class ResourceStore {
 
@@ -71,7 +73,7 @@ public final class ResourceStore {
 
   /** The key prefix of a namespace's objects, or of all of them when {@code namespace} is empty. */
   public String prefix(String namespace) {
-    String base = "/" + api.group() + "/" + resource.plural() + "/";
+    String base = "/" + resource.plural() + "/";
     return resource.namespaced() && !namespace.isEmpty() ? base + namespace + "/" : base;
   }
 
@@ -107,6 +109,9 @@ public final class ResourceStore {
       }
     }
     ListOptions options = new ListOptions(at, startKey, query.limit(), o -> true, false);
+    if ("0".equals(query.resourceVersion()) && query.continueToken() == null) {
+      options = options.withAnyVersion(); // any snapshot will do: the watch cache may answer
+    }
     if (query.selector() != null) {
       options = options.withFilter(query.selector());
     }
@@ -114,6 +119,9 @@ public final class ResourceStore {
     try {
       result = storage.list(prefix, options);
     } catch (StorageException e) {
+      if (e.kind() != StorageException.Kind.EXPIRED) {
+        throw unavailable(e);
+      }
       if (query.continueToken() != null) {
         throw StatusException.gone("The provided continue parameter is too old to display a consistent list result. "
             + "You can start a new list without the continue parameter, or use the continue token in this response to "
@@ -138,6 +146,9 @@ public final class ResourceStore {
     try {
       return storage.watch(prefix(namespace), options, listener);
     } catch (StorageException e) {
+      if (e.kind() != StorageException.Kind.EXPIRED) {
+        throw unavailable(e);
+      }
       throw StatusException.gone(e.getMessage());
     }
   }
@@ -540,6 +551,16 @@ public final class ResourceStore {
       case NOT_FOUND -> notFound(name);
       case KEY_EXISTS -> alreadyExists(name);
       case EXPIRED -> StatusException.gone(e.getMessage());
+      case UNAVAILABLE, TIMEOUT -> unavailable(e);
+    };
+  }
+
+  /** An unreachable storage is 503 and a slow one 504, each a Status the client may retry. */
+  public static StatusException unavailable(StorageException e) {
+    return switch (e.kind()) {
+      case UNAVAILABLE -> StatusException.serviceUnavailable(e.getMessage());
+      case TIMEOUT -> StatusException.storageTimeout(e.getMessage());
+      default -> StatusException.internal(e.getMessage());
     };
   }
 

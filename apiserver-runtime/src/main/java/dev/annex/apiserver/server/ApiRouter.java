@@ -7,6 +7,8 @@ import dev.annex.apiserver.http.ApiRequest;
 import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.http.Handler;
 import dev.annex.apiserver.status.StatusException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +20,8 @@ import java.util.Map;
  */
 public final class ApiRouter implements Handler {
 
-  /** The named checks behind /healthz, /livez and /readyz; a later issue adds storage and informer checks. */
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+  /** The named checks behind /healthz, /livez and /readyz that always pass while the server serves. */
   private static final List<String> CHECKS = List.of("ping", "log");
 
   private final DiscoveryHandler discovery;
@@ -26,9 +29,20 @@ public final class ApiRouter implements Handler {
   private final Handler resources;
   private final RequestMetrics metrics;
   private final ObjectNode version;
+  /**
+   * Checks of what the server depends on (etcd), on /healthz and /readyz but not /livez, as
+   * kube-apiserver's etcd-readiness: restarting the runtime does not bring etcd back.
+   */
+  private final List<HealthCheck> readyChecks;
 
   public ApiRouter(DiscoveryHandler discovery, Handler openApi, Handler resources, RequestMetrics metrics,
                    ObjectNode version) {
+    this(discovery, openApi, resources, metrics, version, List.of());
+  }
+
+  public ApiRouter(DiscoveryHandler discovery, Handler openApi, Handler resources, RequestMetrics metrics,
+                   ObjectNode version, List<HealthCheck> readyChecks) {
+    this.readyChecks = List.copyOf(readyChecks);
     this.discovery = discovery;
     this.openApi = openApi;
     this.resources = resources;
@@ -63,23 +77,59 @@ public final class ApiRouter implements Handler {
     throw StatusException.pathNotFound();
   }
 
-  /** "ok", or with {@code ?verbose} every check and "<endpoint> check passed", as kube-apiserver writes it. */
+  /**
+   * "ok", or with {@code ?verbose} every check and "<endpoint> check passed", as kube-apiserver writes
+   * it. A failing check makes it 500 with the list ("reason withheld"; the reason is logged and shown
+   * on {@code /readyz/<check>}).
+   */
   private ApiResponse health(ApiRequest request) {
     String[] parts = request.path().substring(1).split("/");
     String endpoint = parts[0];
+    List<HealthCheck> extra = endpoint.equals("livez") ? List.of() : readyChecks;
     if (parts.length > 1) {
-      if (!CHECKS.contains(parts[1])) {
-        throw StatusException.pathNotFound();
+      if (CHECKS.contains(parts[1])) {
+        return ApiResponse.text(200, "ok");
       }
-      return ApiResponse.text(200, "ok");
+      for (HealthCheck c : extra) {
+        if (c.name().equals(parts[1])) {
+          String failure = failure(c);
+          return failure == null ? ApiResponse.text(200, "ok")
+              : ApiResponse.text(500, "internal server error: " + failure + "\n");
+        }
+      }
+      throw StatusException.pathNotFound();
+    }
+    StringBuilder out = new StringBuilder();
+    CHECKS.forEach(c -> out.append("[+]").append(c).append(" ok\n"));
+    boolean failed = false;
+    for (HealthCheck c : extra) {
+      String failure = failure(c);
+      if (failure == null) {
+        out.append("[+]").append(c.name()).append(" ok\n");
+      } else {
+        failed = true;
+        LOG.info("{} check {} failed: {}", endpoint, c.name(), failure);
+        out.append("[-]").append(c.name()).append(" failed: reason withheld\n");
+      }
+    }
+    if (failed) {
+      return ApiResponse.text(500, out.append(endpoint).append(" check failed\n").toString());
     }
     if (request.param("verbose") == null) {
       return ApiResponse.text(200, "ok");
     }
-    StringBuilder out = new StringBuilder();
-    CHECKS.forEach(c -> out.append("[+]").append(c).append(" ok\n"));
     out.append(endpoint).append(" check passed\n");
     return ApiResponse.text(200, out.toString());
+  }
+
+  /** Null when the check passes, else why not. */
+  private static String failure(HealthCheck check) {
+    try {
+      check.check();
+      return null;
+    } catch (Exception e) {
+      return String.valueOf(e.getMessage());
+    }
   }
 
   /** The {@code /version} document: the runtime's own version in the shape of k8s {@code version.Info}. */

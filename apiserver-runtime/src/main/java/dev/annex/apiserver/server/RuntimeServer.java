@@ -26,8 +26,13 @@ import dev.annex.apiserver.registry.StructuralSchemaRules;
 import dev.annex.apiserver.schema.StructuralSchema;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.Storage;
+import dev.annex.apiserver.storage.cacher.Cacher;
+import dev.annex.apiserver.storage.etcd.Compactor;
+import dev.annex.apiserver.storage.etcd.EtcdConfig;
+import dev.annex.apiserver.storage.etcd.EtcdStorage;
 import dev.annex.apiserver.storage.memory.MemoryStorage;
 import dev.annex.apiserver.tables.TableConverter;
+import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +76,8 @@ public final class RuntimeServer implements AutoCloseable {
   public static final String VERSION = "v0.1.0";
   /** How often the serving pair and the CA files are checked for a change. */
   static final Duration RELOAD_PERIOD = Duration.ofSeconds(1);
+  /** kube-apiserver's --etcd-readycheck-timeout default. */
+  private static final Duration ETCD_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
   private final List<AutoCloseable> resources;
   private final ApiServer server;
@@ -171,7 +178,8 @@ public final class RuntimeServer implements AutoCloseable {
     ServingCertificates tls = ServingCertificates.load(options, acceptedIssuers);
     reloaders.add(tls::reload);
 
-    Storage storage = new MemoryStorage(options.watchHistory());
+    List<HealthCheck> readyChecks = new ArrayList<>();
+    Storage storage = storage(options, api, resources, readyChecks);
     resources.add(storage::close);
     RequestMetrics metrics = new RequestMetrics();
     Map<String, ServedResource> served = new LinkedHashMap<>();
@@ -186,7 +194,7 @@ public final class RuntimeServer implements AutoCloseable {
           () -> storage.list(store.prefix(""), ListOptions.latest()).items().size());
     }
     Handler router = new ApiRouter(new DiscoveryHandler(api), new OpenApiHandler(new OpenApiDocuments(api)),
-        new ResourceHandlers(api, served), metrics, ApiRouter.versionInfo(VERSION));
+        new ResourceHandlers(api, served), metrics, ApiRouter.versionInfo(VERSION), readyChecks);
 
     MaxInFlightFilter maxInFlight = new MaxInFlightFilter(chain.maxRequestsInFlight(), chain.maxMutatingRequestsInFlight());
     metrics.gauge("apiserver_current_inflight_requests", "Maximal number of currently used inflight request limit of "
@@ -213,6 +221,27 @@ public final class RuntimeServer implements AutoCloseable {
         String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
         options.bindAddress(), server.port());
     return new RuntimeServer(resources, server);
+  }
+
+  /**
+   * The memory storage, or etcd behind a watch cache (plus the compactor and the readiness check
+   * that says whether etcd answers). The etcd client and compactor go into {@code resources} before
+   * the storage, so they are closed after it.
+   */
+  private static Storage storage(ServerOptions options, ApiDefinition api, List<AutoCloseable> resources,
+                                 List<HealthCheck> readyChecks) throws IOException {
+    if (!options.storage().etcd()) {
+      return new MemoryStorage(options.watchHistory());
+    }
+    EtcdConfig etcd = options.storage().etcdConfig(api.group());
+    Client client = etcd.connect();
+    resources.add(client);
+    if (!etcd.compactionInterval().isZero()) {
+      resources.add(Compactor.every(client, etcd.compactionInterval(), etcd.requestTimeout()));
+    }
+    readyChecks.add(new HealthCheck("etcd", () -> EtcdConfig.ping(client, etcd.prefix(), ETCD_CHECK_TIMEOUT)));
+    LOG.info("storing {} in etcd at {} under {}", api.group(), String.join(",", etcd.servers()), etcd.prefix());
+    return new Cacher(new EtcdStorage(client, etcd.prefix(), etcd.requestTimeout()), options.watchHistory());
   }
 
   /** Workers beyond the in-flight limits: requests over the limit still need a thread to be told 429. */

@@ -12,7 +12,8 @@ import java.util.Map;
  */
 public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile, Path certDir,
                             Path clientCaFile, String authorizationMode, Path apiDefinition, long maxRequestBodyBytes,
-                            int http2MaxStreams, int watchHistory, boolean help, ChainOptions chain) {
+                            int http2MaxStreams, int watchHistory, boolean help, ChainOptions chain,
+                            StorageFlags storage) {
 
   public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 3L * 1024 * 1024;
 
@@ -39,8 +40,19 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
           + "(default 3145728)"},
       new String[] {"--http2-max-streams-per-connection", "int", "The limit of concurrent HTTP/2 streams per "
           + "connection. (default 2000)"},
-      new String[] {"--watch-history-size", "int", "How many changes the memory storage keeps for watches and exact "
-          + "lists; older resourceVersions are 410 Gone. (default 10000)"},
+      new String[] {"--watch-history-size", "int", "How many changes the memory storage (or the watch cache in front "
+          + "of etcd) keeps for watches and exact lists; older resourceVersions are 410 Gone. (default 10000)"},
+      new String[] {"--storage-backend", "string", "The storage backend for persistence. Options: 'memory' (one "
+          + "replica, lost on restart), 'etcd3'. (default \"memory\")"},
+      new String[] {"--etcd-servers", "strings", "List of etcd servers to connect with (scheme://ip:port), comma "
+          + "separated. Required with --storage-backend=etcd3."},
+      new String[] {"--etcd-prefix", "string", "The prefix to prepend to all resource paths in etcd. (default "
+          + "\"/registry/<group>\")"},
+      new String[] {"--etcd-cafile", "string", "SSL Certificate Authority file used to secure etcd communication."},
+      new String[] {"--etcd-certfile", "string", "SSL certification file used to secure etcd communication."},
+      new String[] {"--etcd-keyfile", "string", "SSL key file used to secure etcd communication."},
+      new String[] {"--etcd-compaction-interval", "duration", "The interval of compaction requests. If 0, the "
+          + "compaction request from apiserver is disabled. (default 5m0s)"},
       new String[] {"-h, --help", "", "Print this help and exit."}), ChainOptions.FLAGS.stream()).toList();
 
   public static ServerOptions parse(String... args) {
@@ -94,7 +106,8 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
         integer(values, "--http2-max-streams-per-connection", 2000),
         integer(values, "--watch-history-size", 10_000),
         help,
-        ChainOptions.from(values));
+        ChainOptions.from(values),
+        StorageFlags.from(values));
     if (!help) {
       options.check();
     }
@@ -111,6 +124,7 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
     if (securePort < 0 || securePort > 65535) {
       throw new IllegalArgumentException("--secure-port must be between 0 and 65535, got " + securePort);
     }
+    storage.check();
     if (http2MaxStreams < 1000) {
       throw new IllegalArgumentException("--http2-max-streams-per-connection must be at least 1000: the aggregator "
           + "multiplexes every user's requests over few connections");

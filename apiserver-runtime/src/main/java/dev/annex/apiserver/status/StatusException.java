@@ -164,6 +164,19 @@ public class StatusException extends RuntimeException {
     return new StatusException(401, "Unauthorized", "Unauthorized", null);
   }
 
+  /** 503: the storage cannot be reached; retrying later may succeed. */
+  public static StatusException serviceUnavailable(String message) {
+    return new StatusException(503, "ServiceUnavailable", message,
+        JsonNodeFactory.instance.objectNode().put("retryAfterSeconds", 1));
+  }
+
+  /** 504 from storage: no answer in time; a write may still have happened, as kube-apiserver's message says. */
+  public static StatusException storageTimeout(String message) {
+    return new StatusException(504, "Timeout", "The server was unable to return a response in the time allotted, "
+        + "but may still be processing the request (" + message + ")",
+        JsonNodeFactory.instance.objectNode().put("retryAfterSeconds", 1));
+  }
+
   public static StatusException internal(String message) {
     return new StatusException(500, "InternalError",
         "Internal error occurred: " + message, null);

@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 /**
  * Objects under string keys, each write given a new, strictly increasing resourceVersion that the
  * backend writes into {@code metadata.resourceVersion}. Objects handed in are copied; objects
- * handed out are the caller's to mutate. Implementations: {@code memory/} now, etcd later; both
- * must pass the same contract suite.
+ * handed out are the caller's to mutate. Implementations: {@code memory/}, {@code etcd/} and the
+ * watch cache {@code cacher/}; all pass the same contract suite.
  */
 public interface Storage extends AutoCloseable {
 

@@ -3,7 +3,12 @@ package dev.annex.apiserver.storage;
 /** A storage failure the registry turns into the matching Kubernetes status. */
 public class StorageException extends RuntimeException {
 
-  public enum Kind { NOT_FOUND, KEY_EXISTS, EXPIRED }
+  /**
+   * {@code UNAVAILABLE}: the backend cannot be reached (503); {@code TIMEOUT}: it did not answer in
+   * time, and a write may or may not have happened (504). Both are retriable; neither leaves a
+   * partial write, because every write is one atomic operation.
+   */
+  public enum Kind { NOT_FOUND, KEY_EXISTS, EXPIRED, UNAVAILABLE, TIMEOUT }
 
   private final Kind kind;
   private final String key;

@@ -7,6 +7,8 @@ import dev.annex.operator.api.AggregatedApiSpec;
 import dev.annex.operator.api.PodOverrides;
 import dev.annex.operator.api.Storage;
 import dev.annex.operator.certificates.CertificateBundle;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -21,6 +23,8 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -78,8 +82,11 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         mount("api-definition", API_DIR)));
     if (spec.storageType() == Storage.Type.Etcd) {
       Storage.Etcd etcd = spec.storage.etcd;
-      args.addAll(List.of("--etcd-servers", String.join(",", etcd.servers),
-          "--etcd-prefix", etcd.prefix == null ? "/registry" : etcd.prefix));
+      // spec.storage.etcd.prefix is the root, as kube-apiserver's --etcd-prefix; the runtime's own
+      // --etcd-prefix holds one group's objects, which kube-apiserver keeps at <root>/<group>
+      String root = etcd.prefix == null ? "/registry" : etcd.prefix.replaceAll("/+$", "");
+      args.addAll(List.of("--storage-backend", "etcd3", "--etcd-servers", String.join(",", etcd.servers),
+          "--etcd-prefix", root + "/" + spec.group));
       if (etcd.tlsSecretName != null) {
         args.addAll(List.of("--etcd-cafile", ETCD_DIR + "/ca.crt", "--etcd-certfile", ETCD_DIR + "/tls.crt",
             "--etcd-keyfile", ETCD_DIR + "/tls.key"));
@@ -111,7 +118,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         .withVolumes(volumes)
         .withNodeSelector(pod.nodeSelector)
         .withTolerations(pod.tolerations)
-        .withAffinity(pod.affinity)
+        .withAffinity(pod.affinity != null ? pod.affinity : HighlyAvailable.holds(spec) ? spreadAcrossNodes(primary) : null)
         .withNewSecurityContext()
           .withRunAsNonRoot(true).withRunAsUser(RUNTIME_UID).withRunAsGroup(RUNTIME_UID).withFsGroup(RUNTIME_UID)
           .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
@@ -124,6 +131,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         .endMetadata()
         .withNewSpec()
           .withReplicas(spec.effectiveReplicas())
+          .withStrategy(HighlyAvailable.holds(spec) ? rollWithoutLosingAReadyPod() : null)
           .withNewSelector().withMatchLabels(Labels.selector(primary)).endSelector()
           .withNewTemplate()
             .withNewMetadata()
@@ -133,6 +141,29 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             .withSpec(podSpec)
           .endTemplate()
         .endSpec()
+        .build();
+  }
+
+  /** Prefer one replica per node, so a node failure or drain takes one replica, not all. */
+  private static Affinity spreadAcrossNodes(AggregatedApi primary) {
+    return new AffinityBuilder()
+        .withNewPodAntiAffinity()
+          .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+            .withWeight(100)
+            .withNewPodAffinityTerm()
+              .withTopologyKey("kubernetes.io/hostname")
+              .withNewLabelSelector().withMatchLabels(Labels.selector(primary)).endLabelSelector()
+            .endPodAffinityTerm()
+          .endPreferredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity()
+        .build();
+  }
+
+  /** A new pod is ready before an old one stops: with several replicas the API never dips during a rollout. */
+  private static DeploymentStrategy rollWithoutLosingAReadyPod() {
+    return new DeploymentStrategyBuilder()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate().withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
         .build();
   }
 

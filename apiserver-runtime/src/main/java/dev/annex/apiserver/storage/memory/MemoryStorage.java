@@ -213,9 +213,10 @@ public final class MemoryStorage implements Storage {
     try {
       MemoryWatch watch = new MemoryWatch(prefix, options.filter(), listener);
       if (options.initialEvents()) {
-        for (ObjectNode o : objects.subMap(prefix, true, prefix + Character.MAX_VALUE, true).values()) {
-          if (options.filter().test(o)) {
-            listener.onEvent(new WatchEvent(WatchEvent.Type.ADDED, o.deepCopy(), version(o), false));
+        for (Map.Entry<String, ObjectNode> e : objects.subMap(prefix, true, prefix + Character.MAX_VALUE, true).entrySet()) {
+          if (options.filter().test(e.getValue())) {
+            listener.onEvent(new WatchEvent(WatchEvent.Type.ADDED, e.getValue().deepCopy(), version(e.getValue()), false,
+                e.getKey()));
           }
         }
         listener.onEvent(WatchEvent.bookmark(resourceVersion, true));
@@ -294,7 +295,7 @@ public final class MemoryStorage implements Storage {
       } else {
         return;
       }
-      listener.onEvent(new WatchEvent(type, current.deepCopy(), c.resourceVersion(), false));
+      listener.onEvent(new WatchEvent(type, current.deepCopy(), c.resourceVersion(), false, c.key()));
     }
 
     @Override

@@ -1,0 +1,148 @@
+package dev.annex.apiserver.storage.cacher;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.annex.apiserver.storage.ListOptions;
+import dev.annex.apiserver.storage.ListResult;
+import dev.annex.apiserver.storage.Storage;
+import dev.annex.apiserver.storage.Watch;
+import dev.annex.apiserver.storage.WatchEvent;
+import dev.annex.apiserver.storage.WatchListener;
+import dev.annex.apiserver.storage.WatchOptions;
+import dev.annex.apiserver.storage.memory.MemoryStorage;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** What the watch cache saves the backend: the calls a counting backend sees. */
+class CacherTest {
+
+  /** Forwards to the memory backend and counts lists and watches. */
+  static final class CountingStorage implements Storage {
+    final MemoryStorage backend = new MemoryStorage(100);
+    final AtomicInteger lists = new AtomicInteger();
+    final AtomicInteger watches = new AtomicInteger();
+
+    @Override
+    public Optional<ObjectNode> get(String key) {
+      return backend.get(key);
+    }
+
+    @Override
+    public ListResult list(String prefix, ListOptions options) {
+      lists.incrementAndGet();
+      return backend.list(prefix, options);
+    }
+
+    @Override
+    public ObjectNode create(String key, ObjectNode object) {
+      return backend.create(key, object);
+    }
+
+    @Override
+    public ObjectNode guaranteedUpdate(String key, UpdateFunction update) {
+      return backend.guaranteedUpdate(key, update);
+    }
+
+    @Override
+    public ObjectNode delete(String key, Predicate<ObjectNode> precondition) {
+      return backend.delete(key, precondition);
+    }
+
+    @Override
+    public Watch watch(String prefix, WatchOptions options, WatchListener listener) {
+      watches.incrementAndGet();
+      return backend.watch(prefix, options, listener);
+    }
+
+    @Override
+    public long currentResourceVersion() {
+      return backend.currentResourceVersion();
+    }
+
+    @Override
+    public void close() {
+      backend.close();
+    }
+  }
+
+  static ObjectNode object(String name) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.putObject("metadata").put("name", name);
+    return o;
+  }
+
+  @Test
+  void tenWatchersCostOneBackendWatchAndEachSeesEveryEvent() {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      List<List<WatchEvent>> seen = new ArrayList<>();
+      List<Watch> watches = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        seen.add(events);
+        watches.add(cacher.watch("/r/", WatchOptions.from(cacher.currentResourceVersion()), events::add));
+      }
+      cacher.create("/r/a", object("a"));
+      cacher.create("/r/b", object("b"));
+      await().atMost(Duration.ofSeconds(5)).alias("every watcher sees both creates")
+          .until(() -> seen.stream().allMatch(e -> e.size() == 2));
+      assertThat(backend.watches.get()).as("backend watches for 10 watchers").isEqualTo(1);
+      assertThat(cacher.watcherCount()).isEqualTo(10);
+      watches.forEach(Watch::close);
+      assertThat(cacher.watcherCount()).isZero();
+    }
+  }
+
+  @Test
+  void listsAtAnyVersionAreServedFromTheCacheAndOthersFromTheBackend() {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      cacher.create("/r/a", object("a"));
+      int before = backend.lists.get();
+      await().atMost(Duration.ofSeconds(5)).alias("the cache has the object")
+          .until(() -> cacher.list("/r/", ListOptions.latest().withAnyVersion()).items().size() == 1);
+      assertThat(backend.lists.get()).as("backend lists for resourceVersion=0 reads").isEqualTo(before);
+      assertThat(cacher.list("/r/", ListOptions.latest()).items()).hasSize(1);
+      assertThat(backend.lists.get()).as("a consistent list reads the backend").isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void whenTheBackendWatchEndsCachedWatchesEndAndTheCacheListsAgain() {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      AtomicInteger ended = new AtomicInteger();
+      cacher.watch("/r/", WatchOptions.from(cacher.currentResourceVersion()), new WatchListener() {
+        @Override
+        public void onEvent(WatchEvent event) {
+        }
+
+        @Override
+        public void onClose() {
+          ended.incrementAndGet();
+        }
+      });
+      // what a compaction past the backend watch looks like from here: the backend ends it
+      backend.backend.close();
+      await().atMost(Duration.ofSeconds(5)).alias("the cached watch ends").until(() -> ended.get() == 1);
+      cacher.create("/r/after", object("after"));
+      await().atMost(Duration.ofSeconds(5)).alias("a new backend watch fills the cache again")
+          .until(() -> backend.watches.get() == 2
+              && cacher.list("/r/", ListOptions.latest().withAnyVersion()).items().size() == 1);
+      List<WatchEvent> events = new CopyOnWriteArrayList<>();
+      cacher.watch("/r/", WatchOptions.from(cacher.currentResourceVersion()), events::add);
+      cacher.create("/r/later", object("later"));
+      await().atMost(Duration.ofSeconds(5)).alias("new watches are served").until(() -> events.size() == 1);
+    }
+  }
+}
