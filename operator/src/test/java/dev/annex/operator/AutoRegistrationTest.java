@@ -1,12 +1,16 @@
 package dev.annex.operator;
 
 import dev.annex.operator.api.AggregatedApi;
+import dev.annex.operator.api.External;
+import dev.annex.operator.certificates.Pem;
+import dev.annex.operator.registration.DiscoveryServer;
 import dev.annex.operator.metrics.ReconcileMetrics;
 import dev.annex.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.APIServiceBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,9 +26,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
@@ -204,6 +212,43 @@ class AutoRegistrationTest {
     });
     assertThat(condition(verdictless, Conditions.BACKEND_REACHABLE).getReason()).isEqualTo("ProbeSkipped");
     assertThat(metrics.prometheusText()).contains("annex_apiservice_available{apiservice=\"" + V1ALPHA1 + "\"} -1");
+  }
+
+  @Test
+  void theOperatorsOwnProbeTellsWhetherTheBackendAnswersDiscovery() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    startOperator(Duration.ofSeconds(1));
+    AggregatedApi wardle = Fixtures.wardle();
+    wardle.getSpec().external = new External();
+    wardle.getSpec().external.host = "127.0.0.1";
+    wardle.getSpec().external.port = port;
+    client.resource(wardle).create();
+
+    AggregatedApi down = awaitCondition(NS, "wardle", Conditions.BACKEND_REACHABLE, "False", "FailedDiscoveryCheck");
+    assertThat(condition(down, Conditions.BACKEND_REACHABLE).getMessage())
+        .contains("https://wardle-apiserver.wardle.svc:" + port + "/apis/wardle.example.com/").containsIgnoringCase("refused");
+
+    // The runtime's stand-in serves the certificate the operator issued; the probe verifies it for the Service's name.
+    Secret tls = client.secrets().inNamespace(NS).withName("wardle-apiserver-tls").get();
+    try (DiscoveryServer backend = DiscoveryServer.start(port, Pem.certificate(decode(tls, "tls.crt")),
+        Pem.privateKey(decode(tls, "tls.key")), Pem.certificate(decode(tls, "ca.crt")))) {
+      awaitCondition(NS, "wardle", Conditions.BACKEND_REACHABLE, "True", "Passed");
+      await().atMost(WAIT).untilAsserted(() -> assertThat(events(NS)).anyMatch(e -> "Normal".equals(e.getType())
+          && e.getMessage().startsWith("BackendReachable is True")));
+
+      backend.respondWith(503);
+      AggregatedApi failing = awaitCondition(NS, "wardle", Conditions.BACKEND_REACHABLE, "False", "FailedDiscoveryCheck");
+      assertThat(condition(failing, Conditions.BACKEND_REACHABLE).getMessage()).endsWith(": 503");
+    }
+    // The aggregator's verdict is a separate condition: nobody wrote one here.
+    assertThat(condition(fetch(NS, "wardle"), Conditions.AVAILABLE).getStatus()).isEqualTo("Unknown");
+  }
+
+  private static String decode(Secret secret, String key) {
+    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
   }
 
   @Test
