@@ -36,6 +36,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -168,7 +169,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
 
     setReady(status, generation, now);
     recordFlips(api, context, before, status);
-    UpdateControl<AggregatedApi> control = updateIfChanged(api, before, status);
+    UpdateControl<AggregatedApi> control = updateIfChanged(api, context, before, status);
     // While the aggregator's first verdict is awaited, look again when the wait ends.
     return availability.recheckIn() == null ? control : control.rescheduleAfter(availability.recheckIn().plusSeconds(1));
   }
@@ -233,7 +234,10 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     for (String type : List.of(Conditions.API_SERVICES_REGISTERED, Conditions.AVAILABLE, Conditions.BACKEND_REACHABLE)) {
       var was = Conditions.find(before.conditions, type);
       var now = Conditions.find(after.conditions, type).orElseThrow();
-      if (was.isEmpty() ? "Unknown".equals(now.getStatus()) : was.get().getStatus().equals(now.getStatus())) {
+      // A first condition is news only when it says False for a reason other than "still working on it".
+      boolean news = was.isPresent() ? !was.get().getStatus().equals(now.getStatus())
+          : "False".equals(now.getStatus()) && !"Registering".equals(now.getReason());
+      if (!news) {
         continue;
       }
       String message = type + " is " + now.getStatus() + ": " + now.getMessage();
@@ -255,7 +259,7 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     }
     Conditions.set(status.conditions, Conditions.READY, false, problem.reason(), problem.message(),
         api.getMetadata().getGeneration(), now);
-    return updateIfChanged(api, before, status);
+    return updateIfChanged(api, context, before, status);
   }
 
   private static void setReady(AggregatedApiStatus status, Long generation, Instant now) {
@@ -360,21 +364,38 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
       Exception e) {
     log.warn("reconcile failed object={}/{} error=\"{}\"", api.getMetadata().getNamespace(), api.getMetadata().getName(),
         e.getMessage());
+    AggregatedApiStatus before = copy(api.getStatus());
     AggregatedApiStatus status = copy(api.getStatus());
     Conditions.set(status.conditions, Conditions.READY, false, "ReconcileError", String.valueOf(e.getMessage()),
         api.getMetadata().getGeneration(), clock.instant());
-    api.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(api);
+    try {
+      updateIfChanged(api, context, before, status);
+    } catch (RuntimeException statusError) {
+      log.warn("error status not written object={}/{} error=\"{}\"", api.getMetadata().getNamespace(),
+          api.getMetadata().getName(), statusError.getMessage());
+    }
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
   }
 
-  /** Writes the status only when it differs, so a reconcile that finds nothing new writes nothing. */
-  private static UpdateControl<AggregatedApi> updateIfChanged(AggregatedApi api, AggregatedApiStatus before,
-      AggregatedApiStatus after) {
+  /**
+   * Writes the status only when it differs, so a reconcile that finds nothing new writes nothing. The
+   * write replaces the whole status (PUT on {@code /status} with the resourceVersion; a 409 re-reads
+   * and writes again) and JOSDK caches the result, so the next reconcile starts from it. JOSDK's own
+   * status patch without server-side apply is a JSON Patch diffed against the reconciler's copy,
+   * which may be older than what is stored: its index-based operations ("remove
+   * /status/apiServices/1") then fail once a list has shrunk, and with every retry failing the same
+   * way a spec edit made meanwhile went unreconciled (the flaky version-removal test).
+   */
+  private static UpdateControl<AggregatedApi> updateIfChanged(AggregatedApi api, Context<AggregatedApi> context,
+      AggregatedApiStatus before, AggregatedApiStatus after) {
     if (JSON.valueToTree(before).equals(JSON.valueToTree(after))) {
       return UpdateControl.noUpdate();
     }
-    api.setStatus(after);
-    return UpdateControl.patchStatus(api);
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(api, context, fresh -> {
+      fresh.setStatus(after);
+      return fresh;
+    });
+    return UpdateControl.noUpdate();
   }
 
   private static AggregatedApiStatus copy(AggregatedApiStatus status) {

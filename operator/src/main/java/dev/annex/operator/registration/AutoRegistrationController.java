@@ -361,6 +361,13 @@ public final class AutoRegistrationController implements AutoCloseable {
 
   private boolean create(Wanted wanted) {
     String name = wanted.apiService().getMetadata().getName();
+    if (conflicts.getOrDefault(wanted.owner(), Map.of()).containsKey(name)) {
+      // A recheck of a known conflict reads first, so a foreign APIService that stays costs no write attempt.
+      APIService live = client.resources(APIService.class).withName(name).get();
+      if (live != null) {
+        return DesiredApiServices.isManaged(live) ? false : foreign(wanted, live);
+      }
+    }
     try {
       client.resource(wanted.apiService()).create();
       metrics.wrote("create");
