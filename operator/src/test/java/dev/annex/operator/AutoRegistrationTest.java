@@ -314,11 +314,14 @@ class AutoRegistrationTest {
     assertThat(ownedNames()).hasSize(2 * owners).doesNotHaveDuplicates();
     drainRequests();
 
+    long worked = metrics.registration().workCount();
     long passStart = System.nanoTime();
     awaitReconciles(2 * owners, Duration.ofSeconds(120));
     long passMillis = (System.nanoTime() - passStart) / 1_000_000;
     List<RecordedRequest> requests = drainRequests();
     assertThat(writes(requests)).as("writes during a second pass over %d owners", owners).isEmpty();
+    assertThat(metrics.registration().workCount()).as("names the registration queue handed out during the pass")
+        .isEqualTo(worked);
     assertThat(metrics.prometheusText()).contains("annex_apiservices_managed " + 2 * owners)
         .contains("annex_apiservice_queue_depth 0");
     System.out.printf("measured: %d owners steady after %d ms; %d reconciles in %d ms made %d requests, 0 writes%n",

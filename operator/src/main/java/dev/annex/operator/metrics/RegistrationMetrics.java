@@ -53,6 +53,11 @@ public final class RegistrationMetrics {
     available.remove(apiService);
   }
 
+  /** How many times a worker took a name off the queue. */
+  public long workCount() {
+    return syncs.sum();
+  }
+
   public long retryCount() {
     return retries.sum();
   }
