@@ -27,16 +27,17 @@ import dev.annex.operator.status.EventRecorder;
 import dev.annex.operator.validation.AggregatedApiValidator;
 import dev.annex.operator.validation.SpecProblem;
 import io.fabric8.kubernetes.api.model.APIService;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -378,23 +379,30 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
   }
 
   /**
-   * Writes the status only when it differs, so a reconcile that finds nothing new writes nothing. The
-   * write replaces the whole status (PUT on {@code /status} with the resourceVersion; a 409 re-reads
-   * and writes again) and JOSDK caches the result, so the next reconcile starts from it. JOSDK's own
-   * status patch without server-side apply is a JSON Patch diffed against the reconciler's copy,
-   * which may be older than what is stored: its index-based operations ("remove
-   * /status/apiServices/1") then fail once a list has shrunk, and with every retry failing the same
-   * way a spec edit made meanwhile went unreconciled (the flaky version-removal test).
+   * Writes the status only when it differs, so a reconcile that finds nothing new writes nothing.
+   * The write replaces the status whole (server-side apply, or an optimistic-locked PUT of the status
+   * where the API server cannot apply) and is cached for the next reconcile: JOSDK's own non-SSA
+   * status patch is a JSON patch computed against the informer's copy, which fails while that copy
+   * lags behind the last write.
    */
   private static UpdateControl<AggregatedApi> updateIfChanged(AggregatedApi api, Context<AggregatedApi> context,
       AggregatedApiStatus before, AggregatedApiStatus after) {
     if (JSON.valueToTree(before).equals(JSON.valueToTree(after))) {
       return UpdateControl.noUpdate();
     }
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(api, context, fresh -> {
+    if (context.getControllerConfiguration().getConfigurationService().useSSAToPatchPrimaryResource()) {
+      AggregatedApi fresh = new AggregatedApi();
+      fresh.setMetadata(new ObjectMetaBuilder().withName(api.getMetadata().getName())
+          .withNamespace(api.getMetadata().getNamespace())
+          .withResourceVersion(api.getMetadata().getResourceVersion()).build());
       fresh.setStatus(after);
-      return fresh;
-    });
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(api, fresh, context);
+    } else {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(api, context, latest -> {
+        latest.setStatus(after);
+        return latest;
+      });
+    }
     return UpdateControl.noUpdate();
   }
 

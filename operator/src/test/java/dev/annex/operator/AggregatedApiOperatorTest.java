@@ -446,12 +446,17 @@ class AggregatedApiOperatorTest {
 
   // ---- helpers ----
 
-  /** Edits the spec as a user would, retrying when the operator's status write got there first. */
+  /**
+   * Edits the spec as {@code kubectl edit} does: a patch of what changed. A PUT of the whole object
+   * would also write the status it read, which the mock (unlike kube-apiserver) does not ignore.
+   * A 409 (the operator's status write got there first) is retried, as a person would.
+   */
   private void editSpec(java.util.function.Consumer<AggregatedApi> change) {
     await().atMost(WAIT).ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class).until(() -> {
-      AggregatedApi api = fetch(NS, "wardle");
-      change.accept(api);
-      client.resource(api).update();
+      client.resources(AggregatedApi.class).inNamespace(NS).withName("wardle").edit(api -> {
+        change.accept(api);
+        return api;
+      });
       return true;
     });
   }
@@ -466,9 +471,9 @@ class AggregatedApiOperatorTest {
         .noneMatch(b -> b.getMetadata().getName().contains(":" + ns + ":"));
   }
 
+  /** Until the operator has repaired it, the Secret may still hold the garbage the test wrote. */
   private void awaitValidServingSecret(ResourceNames names, String caPem) {
-    // Until the operator repairs it, the key may still be the garbage the test wrote: not yet valid, not a failure.
-    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+    await().atMost(WAIT).ignoreExceptionsInstanceOf(Pem.InvalidPemException.class).untilAsserted(() -> {
       Secret s = get(Secret.class, NS, names.servingSecret());
       assertThat(s.getData()).containsKeys("tls.crt", "tls.key", "ca.crt");
       X509Certificate leaf = Pem.certificate(decode(s, "tls.crt"));
