@@ -13,12 +13,15 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +40,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,6 +58,8 @@ class AutoRegistrationTest {
   private static final Duration VERDICT_WAIT = Duration.ofSeconds(3);
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
+  /** Creates of APIServices fail with 500 while this is set, as an API server in trouble would answer. */
+  private final AtomicBoolean failApiServiceCreates = new AtomicBoolean();
   private KubernetesMockServer server;
   private KubernetesClient client;
   private Operator operator;
@@ -62,11 +68,24 @@ class AutoRegistrationTest {
 
   @BeforeEach
   void startServer() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+    KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher() {
+      @Override
+      public MockResponse handleCreate(RecordedRequest request) {
+        if (failApiServiceCreates.get() && request.getPath().startsWith("/apis/apiregistration.k8s.io/v1/apiservices")) {
+          return new MockResponse().setResponseCode(500).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+              + "\"status\":\"Failure\",\"message\":\"etcdserver: request timed out\",\"code\":500}");
+        }
+        return super.handleCreate(request);
+      }
+    };
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(AggregatedApi.class));
-    client = server.createClient();
+    // No client-side retry of 5xx answers: the registration controller's own backoff is what is under test.
+    try (KubernetesClient template = server.createClient()) {
+      client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(template.getConfiguration())
+          .withRequestRetryBackoffLimit(0).build()).build();
+    }
   }
 
   @AfterEach
@@ -125,6 +144,25 @@ class AutoRegistrationTest {
         .contains("annex_apiservice_queue_depth 0")
         .contains("annex_apiservice_work_duration_seconds_count");
     System.out.printf("measured: a deleted APIService was back after %d ms%n", recreatedMillis);
+  }
+
+  @Test
+  void failedWritesAreRetriedWithBackoffAndReportedMeanwhile() {
+    failApiServiceCreates.set(true);
+    startOperator(Duration.ofSeconds(30));
+    client.resource(Fixtures.wardle()).create();
+
+    AggregatedApi failing = awaitCondition(NS, "wardle", Conditions.API_SERVICES_REGISTERED, "False", "RegistrationFailed");
+    assertThat(condition(failing, Conditions.API_SERVICES_REGISTERED).getMessage())
+        .contains(V1ALPHA1).contains("etcdserver: request timed out").contains("retrying with backoff");
+    await().atMost(WAIT).until(() -> metrics.registration().retryCount() >= 6);
+    assertThat(ownedNames()).isEmpty();
+
+    failApiServiceCreates.set(false);
+    // The backoff doubles from 5 ms and is capped at 30 s: a few seconds of failures cost a few seconds at most.
+    awaitCondition(NS, "wardle", Conditions.API_SERVICES_REGISTERED, "True", "Registered");
+    assertThat(ownedNames()).containsExactlyInAnyOrder(V1ALPHA1, V1BETA1);
+    assertThat(metrics.prometheusText()).containsPattern("annex_apiservice_retries_total [1-9]");
   }
 
   @Test
