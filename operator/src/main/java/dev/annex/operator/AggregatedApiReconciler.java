@@ -363,6 +363,12 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
   @Override
   public ErrorStatusUpdateControl<AggregatedApi> updateErrorStatus(AggregatedApi api, Context<AggregatedApi> context,
       Exception e) {
+    if (interrupted(e)) {
+      // The operator is stopping: an interruption says nothing about the object, and writing it as
+      // Ready=False would make the next operator instance write the status back for nothing.
+      log.info("reconcile interrupted object={}/{}", api.getMetadata().getNamespace(), api.getMetadata().getName());
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
     log.warn("reconcile failed object={}/{} error=\"{}\"", api.getMetadata().getNamespace(), api.getMetadata().getName(),
         e.getMessage());
     AggregatedApiStatus before = copy(api.getStatus());
@@ -376,6 +382,15 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
           api.getMetadata().getName(), statusError.getMessage());
     }
     return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  private static boolean interrupted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return Thread.currentThread().isInterrupted();
   }
 
   /**
