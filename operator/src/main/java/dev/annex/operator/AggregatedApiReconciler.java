@@ -18,8 +18,10 @@ import dev.annex.operator.dependents.PodDisruptionBudgetDependent;
 import dev.annex.operator.dependents.ServiceAccountDependent;
 import dev.annex.operator.dependents.ServiceDependent;
 import dev.annex.operator.dependents.ServingSecretDependent;
-import dev.annex.operator.registration.ApiServiceRegistration;
+import dev.annex.operator.registration.AutoRegistrationController;
 import dev.annex.operator.registration.DesiredApiServices;
+import dev.annex.operator.registration.DiscoveryProbe;
+import dev.annex.operator.registration.RegistrationEventSource;
 import dev.annex.operator.status.Availability;
 import dev.annex.operator.status.BackendReadiness;
 import dev.annex.operator.status.Conditions;
@@ -31,7 +33,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -45,24 +46,27 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * Validates the spec, resolves the certificates, runs the workflow of owned objects, registers the
- * APIServices and writes the status. The workflow is invoked explicitly so that a refused spec
- * changes nothing in the cluster.
+ * Validates the spec, resolves the certificates, runs the workflow of owned objects, hands the
+ * APIServices it wants to the {@link AutoRegistrationController} (which writes them) and writes the
+ * status from what that controller and the aggregator report. The workflow is invoked explicitly so
+ * that a refused spec changes nothing in the cluster.
  */
 @ControllerConfiguration(name = AggregatedApiReconciler.NAME)
 @Workflow(explicitInvocation = true, dependents = {
@@ -85,28 +89,40 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
   /** Plain Jackson: enough to compare and copy the status, which holds no Kubernetes-specific types. */
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Clock clock;
+  /** How the operator's own probe reaches a backend: the Service address, or skipped (outside the cluster). */
+  public enum ServiceNetwork { REACHABLE, UNREACHABLE }
 
-  public AggregatedApiReconciler(Clock clock) {
+  private final Clock clock;
+  private final AutoRegistrationController registrations;
+  private final DiscoveryProbe probe;
+  private final ServiceNetwork serviceNetwork;
+  private final Duration verdictWait;
+
+  public AggregatedApiReconciler(Clock clock, AutoRegistrationController registrations, DiscoveryProbe probe,
+      ServiceNetwork serviceNetwork, Duration verdictWait) {
     this.clock = clock;
+    this.registrations = registrations;
+    this.probe = probe;
+    this.serviceNetwork = serviceNetwork;
+    this.verdictWait = verdictWait;
   }
 
   @Override
   public List<EventSource<?, AggregatedApi>> prepareEventSources(EventSourceContext<AggregatedApi> context) {
-    // APIServices are cluster-scoped: map them back by the owner annotations, so a deleted or
-    // edited APIService (or a change of its Available condition) re-triggers its AggregatedApi.
-    var config = InformerEventSourceConfiguration.from(APIService.class, AggregatedApi.class)
-        .withLabelSelector(Labels.MANAGED_BY_ANNEX)
-        .withSecondaryToPrimaryMapper((APIService s) -> {
-          var annotations = s.getMetadata().getAnnotations();
-          if (annotations == null || !annotations.containsKey(DesiredApiServices.OWNER_NAME)) {
-            return Set.of();
-          }
-          return Set.of(new ResourceID(annotations.get(DesiredApiServices.OWNER_NAME),
-              annotations.get(DesiredApiServices.OWNER_NAMESPACE)));
-        })
-        .build();
-    return List.of(new InformerEventSource<>(config, context));
+    // The registration controller's informer on APIServices is the only one: a change to an
+    // APIService (or its Available condition), a conflict found or a probe verdict re-triggers its owner.
+    RegistrationEventSource registration = new RegistrationEventSource(registrations);
+    SimpleInboundEventSource<AggregatedApi> probes = new SimpleInboundEventSource<>("discovery-probe") {
+      @Override
+      public void stop() {
+        super.stop();
+        probe.close();
+      }
+    };
+    probe.onChange(probes::propagateEvent);
+    registrations.onEvent((owner, type, reason, message) -> EventRecorder.record(context.getClient(),
+        owner.getNamespace().orElse(""), owner.getName(), type, reason, message));
+    return List.of(registration, probes);
   }
 
   @Override
@@ -129,13 +145,10 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
 
-    var registration = ApiServiceRegistration.sync(context.getClient(), api,
-        DesiredApiServices.of(api, certificates.caCertificatePem()));
-    registration.created().forEach(n -> EventRecorder.normal(context.getClient(), api, "Created", "Created APIService " + n));
-    registration.updated().forEach(n -> EventRecorder.normal(context.getClient(), api, "Updated",
-        "Reverted drift in APIService " + n));
-    registration.deleted().forEach(n -> EventRecorder.normal(context.getClient(), api, "Deleted",
-        "Deleted APIService " + n + ": its version is no longer served"));
+    ResourceID owner = ResourceID.fromResource(api);
+    List<APIService> desired = DesiredApiServices.of(api, certificates.caCertificatePem());
+    registrations.setOwner(owner, desired);
+    AutoRegistrationController.Registration registration = registrations.registration(owner);
 
     Conditions.set(status.conditions, Conditions.CERTIFICATE_READY, true, "Valid",
         "serving certificate for " + names.apiserver() + "." + names.namespace() + ".svc valid until "
@@ -148,18 +161,97 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     Conditions.set(status.conditions, Conditions.BACKEND_READY, backend.ready(), backend.reason(), backend.message(),
         generation, now);
 
-    List<String> registered = registration.current().stream().map(s -> s.getMetadata().getName()).sorted().toList();
-    Conditions.set(status.conditions, Conditions.API_SERVICES_REGISTERED, true, "Registered",
-        "registered " + String.join(", ", registered), generation, now);
-    status.apiServices = registration.current().stream()
-        .sorted(java.util.Comparator.comparing(s -> s.getMetadata().getName()))
-        .map(AggregatedApiReconciler::apiServiceStatus).toList();
-    Availability availability = Availability.of(registration.current());
+    setRegistered(status, registration, generation, now);
+    List<String> wanted = desired.stream().map(d -> d.getMetadata().getName()).toList();
+    Map<String, APIService> current = registration.current().stream()
+        .collect(Collectors.toMap(d -> d.getMetadata().getName(), Function.identity()));
+    status.apiServices = wanted.stream().sorted()
+        .map(n -> apiServiceStatus(n, current.get(n), registration.conflicts().get(n), now)).toList();
+    Availability availability = Availability.of(wanted, current, now, verdictWait);
     Conditions.set(status.conditions, Conditions.AVAILABLE, availability.status(), availability.reason(),
         availability.message(), generation, now);
+    setBackendReachable(api, owner, certificates.caCertificatePem(), status, generation, now);
 
     setReady(status, generation, now);
-    return updateIfChanged(api, context, before, status);
+    recordFlips(api, context, before, status);
+    UpdateControl<AggregatedApi> control = updateIfChanged(api, context, before, status);
+    // While the aggregator's first verdict is awaited, look again when the wait ends.
+    return availability.recheckIn() == null ? control : control.rescheduleAfter(availability.recheckIn().plusSeconds(1));
+  }
+
+  private static void setRegistered(AggregatedApiStatus status, AutoRegistrationController.Registration registration,
+      Long generation, Instant now) {
+    if (!registration.conflicts().isEmpty()) {
+      Conditions.set(status.conditions, Conditions.API_SERVICES_REGISTERED, false, "Conflict",
+          String.join("; ", registration.conflicts().values()), generation, now);
+    } else if (!registration.failures().isEmpty()) {
+      Conditions.set(status.conditions, Conditions.API_SERVICES_REGISTERED, false, "RegistrationFailed",
+          registration.failures().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+              .collect(Collectors.joining("; ")) + " (retrying with backoff)", generation, now);
+    } else if (!registration.pending().isEmpty()) {
+      Conditions.set(status.conditions, Conditions.API_SERVICES_REGISTERED, false, "Registering",
+          "creating or reverting " + String.join(", ", registration.pending()), generation, now);
+    } else {
+      Conditions.set(status.conditions, Conditions.API_SERVICES_REGISTERED, true, "Registered",
+          "registered " + registration.current().stream().map(s -> s.getMetadata().getName())
+              .collect(Collectors.joining(", ")), generation, now);
+    }
+  }
+
+  /**
+   * The operator's own discovery GET, apart from the aggregator's verdict, so that "the server is
+   * down" can be told from "the aggregator cannot reach it". A pod's Service address is only dialled
+   * when the operator can reach Service addresses; an external backend is dialled at host:port, its
+   * certificate still verified for the Service's name, as the aggregator does.
+   */
+  private void setBackendReachable(AggregatedApi api, ResourceID owner, String caPem,
+      AggregatedApiStatus status, Long generation, Instant now) {
+    ResourceNames resourceNames = ResourceNames.of(api);
+    String serviceName = resourceNames.apiserver() + "." + resourceNames.namespace() + ".svc";
+    var external = api.getSpec().external;
+    if (external == null && serviceNetwork == ServiceNetwork.UNREACHABLE) {
+      probe.forget(owner);
+      Conditions.set(status.conditions, Conditions.BACKEND_REACHABLE, "Unknown", "ProbeSkipped",
+          "the operator runs where Service addresses cannot be reached (outside the cluster), so it does not probe "
+              + serviceName + "; set ANNEX_SERVICE_NETWORK=reachable where it can", generation, now);
+      return;
+    }
+    List<String> paths = api.getSpec().versions.stream().filter(dev.annex.operator.api.ApiVersion::isServedVersion)
+        .map(v -> "/apis/" + api.getSpec().group + "/" + v.name).toList();
+    var target = new DiscoveryProbe.Target(external == null ? serviceName : external.host,
+        external == null ? dev.annex.operator.dependents.ServiceDependent.PORT : external.effectivePort(),
+        serviceName, caPem, paths);
+    probe.verdict(owner, target).ifPresentOrElse(
+        v -> Conditions.set(status.conditions, Conditions.BACKEND_REACHABLE, v.status(), v.reason(), v.message(),
+            generation, now),
+        () -> {
+          // No verdict for this target yet: keep the last one rather than flapping through Unknown.
+          if (Conditions.find(status.conditions, Conditions.BACKEND_REACHABLE).isEmpty()) {
+            Conditions.set(status.conditions, Conditions.BACKEND_REACHABLE, "Unknown", "Probing",
+                "probing " + String.join(", ", paths) + " on " + target.host() + ":" + target.port(), generation, now);
+          }
+        });
+  }
+
+  /** An Event for every condition whose status flipped, with the condition's new reason. */
+  private static void recordFlips(AggregatedApi api, Context<AggregatedApi> context, AggregatedApiStatus before,
+      AggregatedApiStatus after) {
+    for (String type : List.of(Conditions.API_SERVICES_REGISTERED, Conditions.AVAILABLE, Conditions.BACKEND_REACHABLE)) {
+      var was = Conditions.find(before.conditions, type);
+      var now = Conditions.find(after.conditions, type).orElseThrow();
+      // A first condition is news only when it says False for a reason other than "still working on it".
+      boolean news = was.isPresent() ? !was.get().getStatus().equals(now.getStatus())
+          : "False".equals(now.getStatus()) && !"Registering".equals(now.getReason());
+      if (!news) {
+        continue;
+      }
+      String message = type + " is " + now.getStatus() + ": " + now.getMessage();
+      if ("True".equals(now.getStatus())) {
+        EventRecorder.normal(context.getClient(), api, now.getReason(), message);
+      } else {
+        EventRecorder.warning(context.getClient(), api, now.getReason(), message);
+      }
+    }
   }
 
   private UpdateControl<AggregatedApi> refuse(AggregatedApi api, Context<AggregatedApi> context,
@@ -245,34 +337,64 @@ public class AggregatedApiReconciler implements Reconciler<AggregatedApi>, Clean
     }
   }
 
-  private static AggregatedApiStatus.ApiServiceStatus apiServiceStatus(APIService service) {
-    var available = Availability.available(service).orElse(null);
-    return new AggregatedApiStatus.ApiServiceStatus(service.getMetadata().getName(),
-        available == null ? null : "True".equals(available.getStatus()),
-        available == null ? "Unknown" : available.getReason(),
-        available == null ? "the aggregator has not reported yet" : available.getMessage());
+  private AggregatedApiStatus.ApiServiceStatus apiServiceStatus(String name, APIService service, String conflict,
+      Instant now) {
+    if (conflict != null) {
+      return new AggregatedApiStatus.ApiServiceStatus(name, null, "Conflict", conflict);
+    }
+    Availability one = Availability.of(name, service, now, verdictWait);
+    String message = one.message().substring(name.length() + 2);
+    return new AggregatedApiStatus.ApiServiceStatus(name,
+        "Unknown".equals(one.status()) ? null : "True".equals(one.status()), one.reason(), message);
   }
 
   @Override
   public DeleteControl cleanup(AggregatedApi api, Context<AggregatedApi> context) {
     context.managedWorkflowAndDependentResourceContext().cleanupManageWorkflow()
         .throwAggregateExceptionIfErrorsPresent();
-    List<String> removed = ApiServiceRegistration.removeAll(context.getClient(), api);
-    log.info("cleanup object={}/{} apiServicesRemoved={}", api.getMetadata().getNamespace(),
-        api.getMetadata().getName(), removed);
+    ResourceID owner = ResourceID.fromResource(api);
+    registrations.removeOwner(owner);
+    probe.forget(owner);
+    if (registrations.holdsAny(owner)) {
+      // The finalizer stays until the registration controller has deleted every APIService of the owner.
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(1000);
+    }
+    log.info("cleanup object={}/{} apiServicesRemoved=true", api.getMetadata().getNamespace(),
+        api.getMetadata().getName());
     return DeleteControl.defaultDelete();
   }
 
   @Override
   public ErrorStatusUpdateControl<AggregatedApi> updateErrorStatus(AggregatedApi api, Context<AggregatedApi> context,
       Exception e) {
+    if (interrupted(e)) {
+      // The operator is stopping: an interruption says nothing about the object, and writing it as
+      // Ready=False would make the next operator instance write the status back for nothing.
+      log.info("reconcile interrupted object={}/{}", api.getMetadata().getNamespace(), api.getMetadata().getName());
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
     log.warn("reconcile failed object={}/{} error=\"{}\"", api.getMetadata().getNamespace(), api.getMetadata().getName(),
         e.getMessage());
+    AggregatedApiStatus before = copy(api.getStatus());
     AggregatedApiStatus status = copy(api.getStatus());
     Conditions.set(status.conditions, Conditions.READY, false, "ReconcileError", String.valueOf(e.getMessage()),
         api.getMetadata().getGeneration(), clock.instant());
-    api.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(api);
+    try {
+      updateIfChanged(api, context, before, status);
+    } catch (RuntimeException statusError) {
+      log.warn("error status not written object={}/{} error=\"{}\"", api.getMetadata().getNamespace(),
+          api.getMetadata().getName(), statusError.getMessage());
+    }
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  private static boolean interrupted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return Thread.currentThread().isInterrupted();
   }
 
   /**

@@ -80,8 +80,8 @@ class AggregatedApiOperatorTest {
     server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(AggregatedApi.class));
     client = server.createClient();
     // Periodic reconciles every second: renewal and "nothing changed" need reconciles without edits.
-    operator = AnnexOperator.create(client, metrics,
-        new AnnexOperator.Settings(clock, false, Duration.ofSeconds(1)));
+    operator = AnnexOperator.create(client, metrics, new AnnexOperator.Settings(clock, false, Duration.ofSeconds(1),
+        AggregatedApiReconciler.ServiceNetwork.UNREACHABLE, Duration.ofSeconds(3), Duration.ofSeconds(1)));
     operator.start();
   }
 

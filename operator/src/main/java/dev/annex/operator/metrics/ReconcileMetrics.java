@@ -17,6 +17,12 @@ public class ReconcileMetrics implements Metrics {
   private final LongAdder failures = new LongAdder();
   private final LongAdder cleanups = new LongAdder();
   private final LongAdder reconciles = new LongAdder();
+  private final RegistrationMetrics registration = new RegistrationMetrics();
+
+  /** The APIService registration loop's own series, rendered with these on the same /metrics. */
+  public RegistrationMetrics registration() {
+    return registration;
+  }
 
   @Override
   public <T> T timeControllerExecution(ControllerExecution<T> execution) throws Exception {
@@ -74,6 +80,7 @@ public class ReconcileMetrics implements Metrics {
     out.append("# HELP annex_cleanups_total AggregatedApi deletions whose cleanup finished.\n");
     out.append("# TYPE annex_cleanups_total counter\n");
     out.append("annex_cleanups_total ").append(cleanups.sum()).append('\n');
+    registration.render(out);
     return out.toString();
   }
 }

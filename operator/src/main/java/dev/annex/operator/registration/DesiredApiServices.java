@@ -7,10 +7,15 @@ import dev.annex.operator.api.ApiVersion;
 import dev.annex.operator.dependents.ServiceDependent;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.APIServiceBuilder;
+import io.fabric8.kubernetes.api.model.APIServiceSpec;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One APIService {@code <version>.<group>} per served version, pointing at the Service with the CA
@@ -47,5 +52,47 @@ public final class DesiredApiServices {
             .endSpec()
             .build())
         .toList();
+  }
+
+  /** The owner named by the annotations Annex puts on every APIService it creates. */
+  public static Optional<ResourceID> owner(APIService service) {
+    Map<String, String> annotations = service.getMetadata().getAnnotations();
+    if (annotations == null || !annotations.containsKey(OWNER_NAME) || !annotations.containsKey(OWNER_NAMESPACE)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ResourceID(annotations.get(OWNER_NAME), annotations.get(OWNER_NAMESPACE)));
+  }
+
+  /** Created by Annex: only those are ever updated or deleted. */
+  public static boolean isManaged(APIService service) {
+    Map<String, String> labels = service.getMetadata().getLabels();
+    return labels != null && "annex".equals(labels.get(Labels.MANAGED_BY));
+  }
+
+  /**
+   * Whether the fields Annex sets are as wanted: service, caBundle, priorities, group and version,
+   * insecureSkipTLSVerify off, and Annex's labels and annotations. Anything else (status, other
+   * labels) is left to whoever wrote it.
+   */
+  public static boolean matches(APIService want, APIService have) {
+    APIServiceSpec w = want.getSpec();
+    APIServiceSpec h = have.getSpec();
+    return h != null
+        && Objects.equals(w.getGroup(), h.getGroup())
+        && Objects.equals(w.getVersion(), h.getVersion())
+        && Objects.equals(w.getGroupPriorityMinimum(), h.getGroupPriorityMinimum())
+        && Objects.equals(w.getVersionPriority(), h.getVersionPriority())
+        && Objects.equals(w.getCaBundle(), h.getCaBundle())
+        && !Boolean.TRUE.equals(h.getInsecureSkipTLSVerify())
+        && h.getService() != null
+        && Objects.equals(w.getService().getNamespace(), h.getService().getNamespace())
+        && Objects.equals(w.getService().getName(), h.getService().getName())
+        && Objects.equals(w.getService().getPort(), h.getService().getPort())
+        && contains(have.getMetadata().getLabels(), want.getMetadata().getLabels())
+        && contains(have.getMetadata().getAnnotations(), want.getMetadata().getAnnotations());
+  }
+
+  private static boolean contains(Map<String, String> have, Map<String, String> want) {
+    return have != null && have.entrySet().containsAll(want.entrySet());
   }
 }

@@ -15,6 +15,8 @@ public final class Conditions {
   public static final String API_SERVICES_REGISTERED = "APIServicesRegistered";
   /** The aggregator's own verdict, folded from the APIServices' Available conditions. */
   public static final String AVAILABLE = "Available";
+  /** The operator's own discovery probe of the backend, beside the aggregator's verdict. */
+  public static final String BACKEND_REACHABLE = "BackendReachable";
   public static final String READY = "Ready";
 
   private Conditions() {

@@ -3,6 +3,7 @@ package dev.annex.operator.status;
 import dev.annex.operator.api.AggregatedApi;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -36,28 +37,46 @@ public final class EventRecorder {
     record(client, api, "Warning", reason, message);
   }
 
+  /**
+   * For code that knows only the owner's name (the registration controller): the Event names the
+   * {@code AggregatedApi} without its uid, which {@code kubectl describe} matches by name.
+   */
+  public static void record(KubernetesClient client, String namespace, String name, String type, String reason,
+      String message) {
+    record(client, new ObjectReferenceBuilder().withApiVersion(HasMetadata.getApiVersion(AggregatedApi.class))
+        .withKind(HasMetadata.getKind(AggregatedApi.class)).withNamespace(namespace).withName(name).build(),
+        type, reason, message);
+  }
+
   private static void record(KubernetesClient client, AggregatedApi api, String type, String reason, String message) {
-    String now = Instant.now().toString();
     var meta = api.getMetadata();
+    record(client, new ObjectReferenceBuilder()
+        .withApiVersion(api.getApiVersion()).withKind(api.getKind())
+        .withNamespace(meta.getNamespace()).withName(meta.getName()).withUid(meta.getUid())
+        .withResourceVersion(meta.getResourceVersion()).build(), type, reason, message);
+  }
+
+  private static void record(KubernetesClient client, ObjectReference involved, String type, String reason,
+      String message) {
+    String now = Instant.now().toString();
     var event = new EventBuilder()
         .withNewMetadata()
-          .withNamespace(meta.getNamespace())
-          .withName(meta.getName() + "." + Long.toHexString(System.nanoTime()) + SEQUENCE.incrementAndGet())
+          .withNamespace(involved.getNamespace())
+          .withName(involved.getName() + "." + Long.toHexString(System.nanoTime()) + SEQUENCE.incrementAndGet())
         .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder()
-            .withApiVersion(api.getApiVersion()).withKind(api.getKind())
-            .withNamespace(meta.getNamespace()).withName(meta.getName()).withUid(meta.getUid())
-            .withResourceVersion(meta.getResourceVersion()).build())
+        .withInvolvedObject(involved)
         .withType(type).withReason(reason).withMessage(message)
         .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
         .withNewSource().withComponent(COMPONENT).endSource()
         .withReportingComponent(COMPONENT)
         .build();
-    log.info("event type={} reason={} object={}/{} message=\"{}\"", type, reason, meta.getNamespace(), meta.getName(), message);
+    log.info("event type={} reason={} object={}/{} message=\"{}\"", type, reason, involved.getNamespace(),
+        involved.getName(), message);
     try {
-      client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
+      client.v1().events().inNamespace(involved.getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
-      log.warn("event not recorded object={}/{} reason={} error=\"{}\"", meta.getNamespace(), meta.getName(), reason, e.getMessage());
+      log.warn("event not recorded object={}/{} reason={} error=\"{}\"", involved.getNamespace(), involved.getName(),
+          reason, e.getMessage());
     }
   }
 

@@ -1,0 +1,210 @@
+package dev.annex.operator.registration;
+
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * The operator's own check of a backend, made the way the kube-aggregator checks an APIService: a
+ * GET of {@code /apis/<group>/<version>} over TLS that trusts only the APIService's caBundle and
+ * verifies the serving certificate for {@code <service>.<namespace>.svc}, with a 5 s timeout; only a
+ * 2xx passes. Probes run off the reconcile thread; a changed verdict re-triggers the owner. Reads
+ * only: nothing here writes to the cluster.
+ */
+public final class DiscoveryProbe implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DiscoveryProbe.class);
+  public static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  /** Where to connect, which name the certificate must carry, what to trust, which paths to GET. */
+  public record Target(String host, int port, String serverName, String caPem, List<String> paths) {
+  }
+
+  /** {@code status} is "True" or "False"; reasons {@code Passed} or {@code FailedDiscoveryCheck}, as the aggregator's. */
+  public record Verdict(String status, String reason, String message) {
+  }
+
+  private record Entry(Target target, Verdict verdict, Instant checkedAt, boolean running) {
+  }
+
+  private final Clock clock;
+  private final Duration interval;
+  private final Map<ResourceID, Entry> entries = new ConcurrentHashMap<>();
+  private final ExecutorService pool;
+  private volatile Consumer<ResourceID> onChange = owner -> { };
+
+  public DiscoveryProbe(Clock clock, Duration interval, int threads) {
+    this.clock = clock;
+    this.interval = interval;
+    this.pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "annex-discovery-probe");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public void onChange(Consumer<ResourceID> listener) {
+    this.onChange = listener;
+  }
+
+  /**
+   * The last verdict for this target, if any; starts a probe when there is none, the target changed
+   * or the verdict is older than the interval.
+   */
+  public Optional<Verdict> verdict(ResourceID owner, Target target) {
+    boolean[] start = {false};
+    Entry entry = entries.compute(owner, (k, e) -> {
+      boolean sameTarget = e != null && e.target().equals(target);
+      if (sameTarget && (e.running() || e.checkedAt().plus(interval).isAfter(clock.instant()))) {
+        return e;
+      }
+      start[0] = true;
+      return new Entry(target, sameTarget ? e.verdict() : null, sameTarget ? e.checkedAt() : Instant.EPOCH, true);
+    });
+    if (start[0]) {
+      submit(owner, target);
+    }
+    return Optional.ofNullable(entry.verdict());
+  }
+
+  public void forget(ResourceID owner) {
+    entries.remove(owner);
+  }
+
+  private void submit(ResourceID owner, Target target) {
+    try {
+      pool.execute(() -> {
+        Verdict verdict = probe(target);
+        Verdict[] before = {null};
+        Entry after = entries.computeIfPresent(owner, (k, e) -> {
+          if (!e.target().equals(target)) {
+            return e;
+          }
+          before[0] = e.verdict();
+          return new Entry(target, verdict, clock.instant(), false);
+        });
+        if (after != null && after.verdict() == verdict && !verdict.equals(before[0])) {
+          log.info("backend probe owner={} status={} reason={} message=\"{}\"", owner, verdict.status(),
+              verdict.reason(), verdict.message());
+          onChange.accept(owner);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      entries.remove(owner);
+    }
+  }
+
+  /** GETs every path; the first that fails decides. */
+  public static Verdict probe(Target target) {
+    for (String path : target.paths()) {
+      String url = "https://" + target.serverName() + ":" + target.port() + path;
+      try {
+        int code = get(target, path);
+        if (code < 200 || code >= 300) {
+          return new Verdict("False", "FailedDiscoveryCheck", "bad status from " + url + ": " + code);
+        }
+      } catch (IOException | GeneralSecurityException e) {
+        return new Verdict("False", "FailedDiscoveryCheck", "failing or missing response from " + url
+            + " (dialed " + target.host() + ":" + target.port() + "): " + describe(e));
+      }
+    }
+    return new Verdict("True", "Passed", "the operator's discovery GET of " + String.join(", ", target.paths())
+        + " on " + target.serverName() + ":" + target.port() + " passed");
+  }
+
+  private static int get(Target target, String path) throws IOException, GeneralSecurityException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, trust(target.caPem()).getTrustManagers(), null);
+    try (Socket plain = new Socket()) {
+      plain.connect(new InetSocketAddress(target.host(), target.port()), (int) TIMEOUT.toMillis());
+      plain.setSoTimeout(remainingMillis(deadline));
+      // The name given here, not the address dialled, is what the certificate is verified against.
+      try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, target.serverName(),
+          target.port(), false)) {
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setApplicationProtocols(new String[] {"http/1.1"});
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        socket.setSoTimeout(remainingMillis(deadline));
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + target.serverName() + "\r\nAccept: application/json\r\n"
+            + "User-Agent: annex-operator\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+            .readLine();
+        if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
+          throw new IOException("no HTTP response");
+        }
+        String[] parts = statusLine.split(" ");
+        return Integer.parseInt(parts[1]);
+      }
+    }
+  }
+
+  private static int remainingMillis(long deadline) throws IOException {
+    long left = (deadline - System.nanoTime()) / 1_000_000;
+    if (left <= 0) {
+      throw new java.net.SocketTimeoutException("timed out after " + TIMEOUT.toSeconds() + "s");
+    }
+    return (int) left;
+  }
+
+  private static TrustManagerFactory trust(String caPem) throws GeneralSecurityException, IOException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    int i = 0;
+    for (Certificate certificate : CertificateFactory.getInstance("X.509")
+        .generateCertificates(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
+      store.setCertificateEntry("ca-" + i++, certificate);
+    }
+    if (i == 0) {
+      throw new GeneralSecurityException("the caBundle holds no certificate");
+    }
+    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(store);
+    return factory;
+  }
+
+  private static String describe(Exception e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return root == e ? message : e.getClass().getSimpleName() + ": " + message;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}
