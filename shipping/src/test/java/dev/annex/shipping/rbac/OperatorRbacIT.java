@@ -29,6 +29,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -175,11 +176,10 @@ class OperatorRbacIT {
       } finally {
         operator.stop();
         // Its finalizer stays (the operator that set it is gone): removed by hand so nothing is left behind.
-        admin.resources(AggregatedApi.class).inNamespace("unbound").withName("unbound").edit(a -> {
-          a.getMetadata().setFinalizers(new ArrayList<>());
-          return a;
-        });
-        admin.resource(api).delete();
+        var unbound = admin.resources(AggregatedApi.class).inNamespace("unbound").withName("unbound");
+        unbound.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}");
+        unbound.delete();
+        await().atMost(WAIT).until(() -> unbound.get() == null);
       }
     }
   }
