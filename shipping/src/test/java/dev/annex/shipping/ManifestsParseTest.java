@@ -125,6 +125,19 @@ class ManifestsParseTest {
     }
   }
 
+  @Test
+  void theBundleMetadataNamesItsManifestsAndChannels() throws IOException {
+    JsonNode annotations = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(root.resolve("bundle/metadata/annotations.yaml").toFile()).get("annotations");
+    String prefix = "operators.operatorframework.io.bundle.";
+    assertThat(annotations.get(prefix + "mediatype.v1").asText()).isEqualTo("registry+v1");
+    assertThat(root.resolve("bundle").resolve(annotations.get(prefix + "manifests.v1").asText())).isDirectory();
+    assertThat(root.resolve("bundle").resolve(annotations.get(prefix + "metadata.v1").asText())).isDirectory();
+    assertThat(annotations.get(prefix + "package.v1").asText()).isEqualTo("annex-operator");
+    assertThat(annotations.get(prefix + "channels.v1").asText().split(","))
+        .contains(annotations.get(prefix + "channel.default.v1").asText());
+  }
+
   private void check(HasMetadata object, String where) {
     if (object instanceof CustomResourceDefinition crd) {
       assertThat(crd.getSpec().getGroup()).as(where).isEqualTo("annex.dev");
