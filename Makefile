@@ -11,8 +11,11 @@ build:
 
 # Every test: unit tests (surefire) and integration tests (failsafe, against the real control
 # plane, whose binaries are built first; the harness finds them through ANNEX_CONTROLPLANE_DIR).
-test: node-prereqs
-	dir=$$($(CONTROLPLANE_BUILD) | tail -n 1) && ANNEX_CONTROLPLANE_DIR="$$dir" $(MVN) $(MVN_FLAGS) verify
+# The OLM bundle is validated first; the images are built too (Jib, on the Debian base
+# images/build-base.sh caches) and tested.
+test: node-prereqs bundle-validate
+	dir=$$($(CONTROLPLANE_BUILD) | tail -n 1) && base=$$($(BASE_IMAGE_BUILD) | tail -n 1) && \
+	  ANNEX_CONTROLPLANE_DIR="$$dir" $(MVN) $(MVN_FLAGS) $(IMAGE_FLAGS) verify
 
 # Regenerates crds/ from the model classes (the build checks the copy is not stale).
 crds:
@@ -53,6 +56,32 @@ bench:
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian) ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(MVN) $(MVN_FLAGS) -pl apiserver-runtime -am -DskipTests package
 	bench/run.sh $(BENCH_SECONDS)
+
+# Images without a Docker engine: Jib writes operator/target/annex-operator-image.tar and
+# apiserver-runtime/target/annex-apiserver-image.tar (`docker load -i`, `ctr images import`). The base
+# is the offline Debian + JRE 17 that images/build-base.sh debootstraps once into ~/.cache/annex/images;
+# with a registry at hand, `make images BASE_IMAGE=eclipse-temurin:17-jre` (the poms' default) works too.
+.PHONY: images bundle bundle-validate
+BASE_IMAGE_BUILD := images/build-base.sh
+BASE_IMAGE ?=
+IMAGE_FLAGS = -Dannex.images.skip=false -Djib.from.image=$(if $(BASE_IMAGE),$(BASE_IMAGE),tar://$$base)
+images: node-prereqs
+	base=$$($(BASE_IMAGE_BUILD) | tail -n 1) && \
+	  $(MVN) $(MVN_FLAGS) -pl operator,apiserver-runtime -am -DskipTests $(IMAGE_FLAGS) package
+	@ls -lh operator/target/annex-operator-image.tar apiserver-runtime/target/annex-apiserver-image.tar
+
+# Regenerates deploy/ and bundle/ from their one source (shipping/; the RBAC from the operator's code).
+bundle:
+	$(MVN) $(MVN_FLAGS) -pl shipping -am -DskipTests -Dannex.shipping.update=true process-classes
+
+# The operator-framework validators (tools/bundle-validate, built once from the Go module proxy into
+# ~/.cache/annex/bin) on bundle/, for the Kubernetes minor the tests run; exits non-zero on any error.
+BUNDLE_VALIDATE := $(HOME)/.cache/annex/bin/bundle-validate-$(shell cat tools/bundle-validate/go.sum tools/bundle-validate/main.go | sha256sum | cut -c1-12)
+K8S_MINOR := $(shell sed -n 's/^[[:space:]]*k8s.io\/kubernetes v\([0-9]*\.[0-9]*\).*/\1/p' controlplane/go.mod | head -n 1)
+bundle-validate:
+	@test -x $(BUNDLE_VALIDATE) || { echo "building tools/bundle-validate ..."; mkdir -p $(dir $(BUNDLE_VALIDATE)) && \
+	  cd tools/bundle-validate && go build -o $(BUNDLE_VALIDATE).tmp . && mv $(BUNDLE_VALIDATE).tmp $(BUNDLE_VALIDATE); }
+	$(BUNDLE_VALIDATE) -k8s-version $(K8S_MINOR) bundle
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean

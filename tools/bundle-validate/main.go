@@ -1,5 +1,7 @@
 // Command bundle-validate runs OLM's default bundle validators plus the OperatorHub and object
 // validators on a bundle directory, prints every error and warning, and exits 1 on any error.
+// OperatorHub's checks are the v2 validator with the standard capabilities and categories ones,
+// which is what the deprecated "operatorhub" validator says to use instead.
 //
 //	bundle-validate [-k8s-version 1.37] DIR
 package main
@@ -26,7 +28,8 @@ func main() {
 		os.Exit(1)
 	}
 	validators := validation.DefaultBundleValidators.WithValidators(
-		validation.OperatorHubValidator, validation.ObjectValidator)
+		validation.OperatorHubV2Validator, validation.StandardCapabilitiesValidator,
+		validation.StandardCategoriesValidator, validation.ObjectValidator)
 	objects := append(bundle.ObjectsToValidate(), map[string]string{"k8s-version": *k8sVersion})
 	errorsFound := 0
 	for _, result := range validators.Validate(objects...) {
