@@ -4,15 +4,18 @@ import dev.annex.operator.AggregatedApiReconciler.ServiceNetwork;
 import dev.annex.operator.metrics.ReconcileMetrics;
 import dev.annex.operator.registration.AutoRegistrationController;
 import dev.annex.operator.registration.DiscoveryProbe;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one place the operator is wired, for {@link Main} and for tests. Production keeps JOSDK's
@@ -63,6 +66,19 @@ public final class AnnexOperator {
   private AnnexOperator() {
   }
 
+  /** The operator's own token, for its discovery probe: the pod's projected one, else the kubeconfig's. */
+  static Optional<String> bearerToken(KubernetesClient client) {
+    Path projected = Path.of(Config.KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH);
+    try {
+      if (Files.isReadable(projected)) {
+        return Optional.of(Files.readString(projected).trim());
+      }
+    } catch (IOException e) {
+      // fall back to the client's configuration
+    }
+    return Optional.ofNullable(client.getConfiguration().getOauthToken()).filter(t -> !t.isBlank());
+  }
+
   public static Operator create(KubernetesClient client, ReconcileMetrics metrics, Settings settings) {
     Operator operator = new Operator(o -> o
         .withKubernetesClient(client)
@@ -72,7 +88,7 @@ public final class AnnexOperator {
         .withUseSSAToPatchPrimaryResource(settings.serverSideApply()));
     var registrations = new AutoRegistrationController(client, metrics.registration(), 2,
         settings.recheckInterval());
-    var probe = new DiscoveryProbe(settings.clock(), settings.recheckInterval(), 4);
+    var probe = new DiscoveryProbe(settings.clock(), settings.recheckInterval(), 4, () -> bearerToken(client));
     operator.register(new AggregatedApiReconciler(settings.clock(), registrations, probe, settings.serviceNetwork(),
             settings.verdictWait()),
         o -> o.withReconciliationMaxInterval(settings.maxReconcileInterval()));

@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The operator's own check of a backend, made the way the kube-aggregator checks an APIService: a
@@ -38,6 +39,11 @@ import java.util.function.Consumer;
  * verifies the serving certificate for {@code <service>.<namespace>.svc}, with a 5 s timeout; only a
  * 2xx passes. Probes run off the reconcile thread; a changed verdict re-triggers the owner. Reads
  * only: nothing here writes to the cluster.
+ * <p>
+ * The aggregator probes as {@code system:kube-aggregator} through its front-proxy certificate; the
+ * operator has no such certificate, so it sends its own bearer token when it has one: a runtime
+ * that delegates authorization lets any authenticated user GET discovery ({@code system:discovery}),
+ * where an anonymous probe would be refused with 403.
  */
 public final class DiscoveryProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DiscoveryProbe.class);
@@ -58,11 +64,18 @@ public final class DiscoveryProbe implements AutoCloseable {
   private final Duration interval;
   private final Map<ResourceID, Entry> entries = new ConcurrentHashMap<>();
   private final ExecutorService pool;
+  private final Supplier<Optional<String>> bearerToken;
   private volatile Consumer<ResourceID> onChange = owner -> { };
 
   public DiscoveryProbe(Clock clock, Duration interval, int threads) {
+    this(clock, interval, threads, Optional::empty);
+  }
+
+  /** As above; {@code bearerToken} is asked for at each probe (a projected token rotates). */
+  public DiscoveryProbe(Clock clock, Duration interval, int threads, Supplier<Optional<String>> bearerToken) {
     this.clock = clock;
     this.interval = interval;
+    this.bearerToken = bearerToken;
     this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "annex-discovery-probe");
       t.setDaemon(true);
@@ -101,7 +114,7 @@ public final class DiscoveryProbe implements AutoCloseable {
   private void submit(ResourceID owner, Target target) {
     try {
       pool.execute(() -> {
-        Verdict verdict = probe(target);
+        Verdict verdict = probe(target, bearerToken.get());
         Verdict[] before = {null};
         Entry after = entries.computeIfPresent(owner, (k, e) -> {
           if (!e.target().equals(target)) {
@@ -121,12 +134,17 @@ public final class DiscoveryProbe implements AutoCloseable {
     }
   }
 
-  /** GETs every path; the first that fails decides. */
+  /** GETs every path anonymously; the first that fails decides. */
   public static Verdict probe(Target target) {
+    return probe(target, Optional.empty());
+  }
+
+  /** GETs every path, with the bearer token when there is one; the first that fails decides. */
+  public static Verdict probe(Target target, Optional<String> bearerToken) {
     for (String path : target.paths()) {
       String url = "https://" + target.serverName() + ":" + target.port() + path;
       try {
-        int code = get(target, path);
+        int code = get(target, path, bearerToken);
         if (code < 200 || code >= 300) {
           return new Verdict("False", "FailedDiscoveryCheck", "bad status from " + url + ": " + code);
         }
@@ -139,7 +157,8 @@ public final class DiscoveryProbe implements AutoCloseable {
         + " on " + target.serverName() + ":" + target.port() + " passed");
   }
 
-  private static int get(Target target, String path) throws IOException, GeneralSecurityException {
+  private static int get(Target target, String path, Optional<String> bearerToken)
+      throws IOException, GeneralSecurityException {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, trust(target.caPem()).getTrustManagers(), null);
@@ -156,8 +175,10 @@ public final class DiscoveryProbe implements AutoCloseable {
         socket.startHandshake();
         socket.setSoTimeout(remainingMillis(deadline));
         OutputStream out = socket.getOutputStream();
+        String authorization = bearerToken.map(t -> "Authorization: Bearer " + t + "\r\n").orElse("");
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + target.serverName() + "\r\nAccept: application/json\r\n"
-            + "User-Agent: annex-operator\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            + authorization + "User-Agent: annex-operator\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
             .readLine();
