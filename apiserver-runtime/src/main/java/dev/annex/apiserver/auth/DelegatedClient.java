@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,47 +46,56 @@ public final class DelegatedClient {
 
   /** From a kubeconfig file, or in-cluster when {@code kubeconfig} is null; fails with upstream's words. */
   public static KubernetesClient create(Path kubeconfig, Duration timeout, String purpose) {
-    Config config;
+    return new KubernetesClientBuilder()
+        .withConfig(config(kubeconfig, timeout, purpose, System.getenv(), Path.of(SERVICE_ACCOUNT)))
+        .build();
+  }
+
+  static Config config(Path kubeconfig, Duration timeout, String purpose, Map<String, String> env, Path serviceAccount) {
+    Config loaded;
     if (kubeconfig != null) {
       try {
-        config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+        loaded = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
       } catch (IOException e) {
         throw new IllegalStateException("failed to get delegated " + purpose + " kubeconfig: " + e.getMessage(), e);
       }
     } else {
-      config = inCluster(purpose);
+      loaded = inCluster(purpose, env, serviceAccount);
     }
-    config = new ConfigBuilder(config)
+    Config config = new ConfigBuilder(loaded)
         .withRequestTimeout((int) timeout.toMillis())
         .withConnectionTimeout((int) Math.min(timeout.toMillis(), 10_000))
         .withRequestRetryBackoffLimit(0)
         .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
+    if (kubeconfig == null) {
+      // set on the final Config: the token is read again for every request, as the kubelet rotates it
+      Path token = serviceAccount.resolve("token");
+      config.setOauthTokenProvider(() -> {
+        try {
+          return Files.readString(token).trim();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+    return config;
   }
 
-  /** rest.InClusterConfig: the service's address from the environment, the mounted token re-read as it rotates. */
-  private static Config inCluster(String purpose) {
-    String host = System.getenv("KUBERNETES_SERVICE_HOST");
-    String port = System.getenv("KUBERNETES_SERVICE_PORT");
-    Path token = Path.of(SERVICE_ACCOUNT, "token");
-    if (host == null || host.isEmpty() || port == null || port.isEmpty() || !Files.isReadable(token)) {
+  /** rest.InClusterConfig: the service's address from the environment, the CA and token the pod has mounted. */
+  private static Config inCluster(String purpose, Map<String, String> env, Path serviceAccount) {
+    String host = env.get("KUBERNETES_SERVICE_HOST");
+    String port = env.get("KUBERNETES_SERVICE_PORT");
+    if (host == null || host.isEmpty() || port == null || port.isEmpty()
+        || !Files.isReadable(serviceAccount.resolve("token"))) {
       throw new IllegalStateException("failed to get delegated " + purpose + " kubeconfig: unable to load in-cluster "
           + "configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined (give --"
           + purpose + "-kubeconfig, or --authorization-mode=AlwaysAllow for local use)");
     }
     String server = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-    Config config = new ConfigBuilder(Config.empty())
+    return new ConfigBuilder(Config.empty())
         .withMasterUrl(server)
-        .withCaCertFile(Path.of(SERVICE_ACCOUNT, "ca.crt").toString())
+        .withCaCertFile(serviceAccount.resolve("ca.crt").toString())
         .build();
-    config.setOauthTokenProvider(() -> {
-      try {
-        return Files.readString(token).trim();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    return config;
   }
 
   /** A failure in a log line: fabric8's own message ("An error has occurred.") and what caused it. */

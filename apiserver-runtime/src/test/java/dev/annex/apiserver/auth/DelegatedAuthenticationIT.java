@@ -47,6 +47,8 @@ class DelegatedAuthenticationIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 60;
+  /** The wardle example under a group of its own: the control plane is shared, and another IT makes wardle a CRD. */
+  private static final String GROUP = "delegated.annex.test";
 
   @TempDir
   static Path dir;
@@ -77,7 +79,7 @@ class DelegatedAuthenticationIT {
         kind: ClusterRole
         metadata: {name: flunder-editor}
         rules:
-        - apiGroups: [wardle.example.com]
+        - apiGroups: [%s]
           resources: [flunders]
           verbs: [get, list, watch, create, update, patch, delete]
         ---
@@ -92,13 +94,16 @@ class DelegatedAuthenticationIT {
         apiVersion: v1
         kind: ServiceAccount
         metadata: {name: reader, namespace: default}
-        """).toString());
+        """.formatted(GROUP)).toString());
 
     servingCa = TestPki.certificateAuthority(dir.resolve("serving"), "serving-ca", "annex-serving-ca");
     TestPki.Issued serving = TestPki.issue(servingCa, dir.resolve("serving"), "serving", TestPki.Subject.server(
         "annex-wardle.default.svc", List.of("annex-wardle.default.svc", "localhost"), List.of("127.0.0.1")));
     audit = dir.resolve("audit.log");
-    runtime = new RunningServer(dir.resolve("runtime"), "--authorization-mode=Delegated", "--client-ca-file=",
+    Path definition = write("definition.yaml", Files.readString(RunningServer.wardleDefinition())
+        .replace("wardle.example.com", GROUP));
+    runtime = new RunningServer(dir.resolve("runtime"), "--api-definition=" + definition,
+        "--authorization-mode=Delegated", "--client-ca-file=",
         "--authentication-kubeconfig=" + identity, "--authorization-kubeconfig=" + identity,
         "--tls-cert-file=" + serving.certFile(), "--tls-private-key-file=" + serving.keyFile(),
         "--audit-log-path=" + audit);
@@ -118,26 +123,25 @@ class DelegatedAuthenticationIT {
           ---
           apiVersion: apiregistration.k8s.io/v1
           kind: APIService
-          metadata: {name: %s.wardle.example.com}
+          metadata: {name: %s.%s}
           spec:
-            group: wardle.example.com
+            group: %s
             version: %s
             groupPriorityMinimum: 1000
             versionPriority: %d
             service: {name: annex-wardle, namespace: default, port: %d}
             caBundle: %s
-          """.formatted(version, version, version.equals("v1beta1") ? 20 : 15, runtime.port(), caBundle));
+          """.formatted(version, GROUP, GROUP, version, version.equals("v1beta1") ? 20 : 15, runtime.port(), caBundle));
     }
     kubectl(admin, "apply", "-f", write("registration.yaml", registration.toString()).toString());
-    kubectl(admin, "wait", "--for=condition=Available", "--timeout=60s", "apiservice/v1beta1.wardle.example.com",
-        "apiservice/v1alpha1.wardle.example.com");
+    kubectl(admin, "wait", "--for=condition=Available", "--timeout=60s", "apiservice/v1beta1." + GROUP,
+        "apiservice/v1alpha1." + GROUP);
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (plane != null) {
-      run(plane.adminKubeconfig(), "delete", "apiservice", "v1beta1.wardle.example.com", "v1alpha1.wardle.example.com",
-          "--ignore-not-found");
+      run(plane.adminKubeconfig(), "delete", "apiservice", "v1beta1." + GROUP, "v1alpha1." + GROUP, "--ignore-not-found");
     }
     if (runtime != null) {
       runtime.close();
@@ -149,13 +153,13 @@ class DelegatedAuthenticationIT {
   void kubectlThroughTheRealAggregatorRunsAsTheUserItAuthenticated() throws Exception {
     Path erin = plane.kubeconfigFor("erin", "flunder-people");
     Path flunder = write("flunder.yaml", """
-        apiVersion: wardle.example.com/v1beta1
+        apiVersion: %s/v1beta1
         kind: Flunder
         metadata: {name: aggregated, namespace: default}
         spec: {reference: via-kube-aggregator}
-        """);
-    assertThat(kubectl(erin, "create", "-f", flunder.toString())).isEqualTo("flunder.wardle.example.com/aggregated created\n");
-    assertThat(kubectl(erin, "get", "flunders", "-n", "default")).containsPattern("aggregated\\s+via-kube-aggregator");
+        """.formatted(GROUP));
+    assertThat(kubectl(erin, "create", "-f", flunder.toString())).isEqualTo("flunder." + GROUP + "/aggregated created\n");
+    assertThat(kubectl(erin, "get", "flunders." + GROUP, "-n", "default")).containsPattern("aggregated\\s+via-kube-aggregator");
     JsonNode created = auditEvents().stream()
         .filter(e -> e.path("verb").asText().equals("create") && e.path("objectRef").path("resource").asText().equals("flunders"))
         .findFirst().orElseThrow();
@@ -170,7 +174,7 @@ class DelegatedAuthenticationIT {
   void aServiceAccountTokenSentStraightToTheRuntimeIsReviewedByTheKubeApiserver() throws Exception {
     String token = kubectl(plane.adminKubeconfig(), "create", "token", "reader", "-n", "default").trim();
     HttpClient client = HttpClient.newBuilder().sslContext(trusting(servingCa)).connectTimeout(Duration.ofSeconds(5)).build();
-    URI flunders = URI.create("https://127.0.0.1:" + runtime.port() + "/apis/wardle.example.com/v1beta1/namespaces/default/flunders");
+    URI flunders = URI.create("https://127.0.0.1:" + runtime.port() + "/apis/" + GROUP + "/v1beta1/namespaces/default/flunders");
     HttpResponse<String> allowed = client.send(HttpRequest.newBuilder(flunders).header("Authorization", "Bearer " + token)
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
@@ -180,9 +184,9 @@ class DelegatedAuthenticationIT {
             .replace("/namespaces/default/", "/namespaces/kube-system/"))).header("Authorization", "Bearer " + token)
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(forbidden.statusCode()).isEqualTo(403);
-    assertThat(JSON.readTree(forbidden.body()).path("message").asText()).startsWith("flunders.wardle.example.com is "
-        + "forbidden: User \"system:serviceaccount:default:reader\" cannot list resource \"flunders\" in API group "
-        + "\"wardle.example.com\" in the namespace \"kube-system\"");
+    assertThat(JSON.readTree(forbidden.body()).path("message").asText()).startsWith("flunders." + GROUP + " is "
+        + "forbidden: User \"system:serviceaccount:default:reader\" cannot list resource \"flunders\" in API group \""
+        + GROUP + "\" in the namespace \"kube-system\"");
     HttpResponse<String> bogus = client.send(HttpRequest.newBuilder(flunders).header("Authorization", "Bearer not-a-token")
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(bogus.statusCode()).isEqualTo(401);

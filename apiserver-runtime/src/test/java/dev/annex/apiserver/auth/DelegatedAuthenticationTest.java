@@ -90,6 +90,8 @@ class DelegatedAuthenticationTest {
     assertThat(kube.tokenReviews()).hasSize(1);
     assertThat(kube.tokenReviews().get(0).path("token").asText()).isEqualTo("alice-cache");
     assertThat(kube.accessReviews()).hasSize(1);
+    assertThat(kube.reviewCredentials()).as("the runtime's own identity, from its kubeconfig")
+        .containsOnly("Bearer runtime-service-account-token");
     JsonNode sar = kube.accessReviews().get(0);
     assertThat(sar.path("user").asText()).isEqualTo("alice");
     assertThat(sar.path("uid").asText()).isEqualTo("uid-alice");

@@ -51,6 +51,7 @@ public final class FakeKubeApiserver implements AutoCloseable {
   private final KubernetesMockServer server;
   private final List<JsonNode> tokenReviews = new CopyOnWriteArrayList<>();
   private final List<JsonNode> accessReviews = new CopyOnWriteArrayList<>();
+  private final List<String> reviewCredentials = new CopyOnWriteArrayList<>();
   private volatile Function<JsonNode, Answer> tokenAnswer = spec -> Answer.status(JSON.createObjectNode().put("authenticated", false));
   private volatile Function<JsonNode, Answer> accessAnswer = spec -> Answer.status(JSON.createObjectNode().put("allowed", false));
   private volatile Duration tokenDelay = Duration.ZERO;
@@ -107,9 +108,15 @@ public final class FakeKubeApiserver implements AutoCloseable {
     }
   }
 
+  /** The Authorization header of every review received: how the runtime identified itself. */
+  public List<String> reviewCredentials() {
+    return List.copyOf(reviewCredentials);
+  }
+
   public void clearRecords() {
     tokenReviews.clear();
     accessReviews.clear();
+    reviewCredentials.clear();
   }
 
   /** A client of the mock, for the test to create and change objects (the ConfigMap). */
@@ -187,6 +194,7 @@ public final class FakeKubeApiserver implements AutoCloseable {
       if (a == null) {
         busy.incrementAndGet();
         try {
+          reviewCredentials.add(String.valueOf(request.getHeader("Authorization")));
           String text = request.getUtf8Body();
           body.set(text);
           JsonNode review = JSON.readTree(text);
