@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -63,7 +63,7 @@ public final class DiscoveryProbe implements AutoCloseable {
   private final Clock clock;
   private final Duration interval;
   private final Map<ResourceID, Entry> entries = new ConcurrentHashMap<>();
-  private final ExecutorService pool;
+  private final ScheduledExecutorService pool;
   private final Supplier<Optional<String>> bearerToken;
   private volatile Consumer<ResourceID> onChange = owner -> { };
 
@@ -76,7 +76,7 @@ public final class DiscoveryProbe implements AutoCloseable {
     this.clock = clock;
     this.interval = interval;
     this.bearerToken = bearerToken;
-    this.pool = Executors.newFixedThreadPool(threads, r -> {
+    this.pool = Executors.newScheduledThreadPool(threads, r -> {
       Thread t = new Thread(r, "annex-discovery-probe");
       t.setDaemon(true);
       return t;
@@ -128,9 +128,37 @@ public final class DiscoveryProbe implements AutoCloseable {
               verdict.reason(), verdict.message());
           onChange.accept(owner);
         }
+        if (after != null && after.verdict() == verdict) {
+          scheduleNext(owner, target);
+        }
       });
     } catch (RejectedExecutionException e) {
       entries.remove(owner);
+    }
+  }
+
+  /**
+   * Probes the same target again after the interval, whether or not anything reconciles the owner
+   * meanwhile (a backend that comes back must be noticed without an event); stops once the owner is
+   * forgotten or its target changed.
+   */
+  private void scheduleNext(ResourceID owner, Target target) {
+    try {
+      pool.schedule(() -> {
+        boolean[] start = {false};
+        entries.computeIfPresent(owner, (k, e) -> {
+          if (!e.target().equals(target) || e.running()) {
+            return e;
+          }
+          start[0] = true;
+          return new Entry(target, e.verdict(), e.checkedAt(), true);
+        });
+        if (start[0]) {
+          submit(owner, target);
+        }
+      }, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed
     }
   }
 
@@ -162,8 +190,7 @@ public final class DiscoveryProbe implements AutoCloseable {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(null, trust(target.caPem()).getTrustManagers(), null);
-    try (Socket plain = new Socket()) {
-      plain.connect(new InetSocketAddress(target.host(), target.port()), (int) TIMEOUT.toMillis());
+    try (Socket plain = dial(target.host(), target.port(), deadline)) {
       plain.setSoTimeout(remainingMillis(deadline));
       // The name given here, not the address dialled, is what the certificate is verified against.
       try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, target.serverName(),
@@ -189,6 +216,25 @@ public final class DiscoveryProbe implements AutoCloseable {
         return Integer.parseInt(parts[1]);
       }
     }
+  }
+
+  /**
+   * Tries each address of the host in turn, as Go's dialer does: {@code localhost} resolves to ::1
+   * and 127.0.0.1, and a runtime bound to one of them must still be found.
+   */
+  private static Socket dial(String host, int port, long deadline) throws IOException {
+    IOException last = null;
+    for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
+      Socket socket = new Socket();
+      try {
+        socket.connect(new InetSocketAddress(address, port), remainingMillis(deadline));
+        return socket;
+      } catch (IOException e) {
+        socket.close();
+        last = e;
+      }
+    }
+    throw last != null ? last : new java.net.UnknownHostException(host);
   }
 
   private static int remainingMillis(long deadline) throws IOException {
