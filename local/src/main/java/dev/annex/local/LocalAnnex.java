@@ -112,17 +112,12 @@ public final class LocalAnnex implements AutoCloseable {
 
   /** Waits until the {@code AggregatedApi} says {@code Ready=True}, failing with its conditions. */
   public AggregatedApi awaitReady(String namespace, String name, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
-    AggregatedApi api = null;
-    while (Instant.now().isBefore(deadline)) {
-      api = plane.adminClient().resources(AggregatedApi.class).inNamespace(namespace).withName(name).get();
-      if (api != null && api.getStatus() != null && Conditions.isTrue(api.getStatus().conditions, Conditions.READY)) {
-        return api;
-      }
-      sleep(Duration.ofMillis(250));
-    }
-    throw new IllegalStateException("timed out after " + timeout.toSeconds() + "s waiting for AggregatedApi " + namespace
-        + "/" + name + " to be Ready; conditions:\n" + describe(api));
+    var apis = plane.adminClient().resources(AggregatedApi.class).inNamespace(namespace).withName(name);
+    return Waits.until("AggregatedApi " + namespace + "/" + name + " to be Ready", timeout, () -> {
+      AggregatedApi api = apis.get();
+      return api != null && api.getStatus() != null && Conditions.isTrue(api.getStatus().conditions, Conditions.READY)
+          ? api : null;
+    }, () -> "; conditions:\n" + describe(apis.get()));
   }
 
   /** The conditions as {@code kubectl describe} lists them: type, status, reason, message. */
@@ -148,15 +143,6 @@ public final class LocalAnnex implements AutoCloseable {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 

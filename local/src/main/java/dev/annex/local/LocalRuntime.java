@@ -29,7 +29,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -200,18 +199,7 @@ public final class LocalRuntime implements AutoCloseable {
   }
 
   private <T> T awaitObject(String what, Supplier<T> lookup) {
-    Instant deadline = Instant.now().plus(OBJECTS_TIMEOUT);
-    while (true) {
-      T found = lookup.get();
-      if (found != null) {
-        return found;
-      }
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("timed out after " + OBJECTS_TIMEOUT.toSeconds() + "s waiting for the operator's "
-            + what);
-      }
-      sleep(Duration.ofMillis(250));
-    }
+    return Waits.until("the operator's " + what, OBJECTS_TIMEOUT, lookup);
   }
 
   private void write(String key, String content) {
@@ -245,15 +233,6 @@ public final class LocalRuntime implements AutoCloseable {
       return context;
     } catch (Exception e) {
       throw new IllegalStateException("cannot trust the CA bundle: " + e.getMessage(), e);
-    }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 }

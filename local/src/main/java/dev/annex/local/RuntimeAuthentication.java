@@ -3,7 +3,6 @@ package dev.annex.local;
 import dev.annex.operator.ResourceNames;
 import dev.annex.operator.api.AggregatedApi;
 import dev.annex.testing.controlplane.ControlPlane;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 
@@ -12,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -62,15 +60,8 @@ final class RuntimeAuthentication {
 
   private static String requestToken(ControlPlane plane, ResourceNames names) {
     var accounts = plane.adminClient().serviceAccounts().inNamespace(names.namespace()).withName(names.apiserver());
-    Instant deadline = Instant.now().plus(ACCOUNT_TIMEOUT);
-    ServiceAccount account;
-    while ((account = accounts.get()) == null) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("timed out after " + ACCOUNT_TIMEOUT.toSeconds() + "s waiting for the operator's "
-            + "ServiceAccount " + names.namespace() + "/" + names.apiserver());
-      }
-      sleep();
-    }
+    Waits.until("the operator's ServiceAccount " + names.namespace() + "/" + names.apiserver(), ACCOUNT_TIMEOUT,
+        accounts::get);
     TokenRequest request = new TokenRequestBuilder().withNewSpec()
         .withExpirationSeconds(TOKEN_LIFETIME.toSeconds()).endSpec().build();
     return accounts.tokenRequest(request).getStatus().getToken();
@@ -82,15 +73,6 @@ final class RuntimeAuthentication {
       Files.writeString(file, content);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
-    }
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(250);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for a ServiceAccount", e);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.annex.operator.status.Conditions;
 import dev.annex.testing.controlplane.ControlPlane;
 import dev.annex.testing.controlplane.ControlPlaneExtension;
 import dev.annex.testing.controlplane.RepositoryScripts;
+import dev.annex.testing.kubectl.Kubectl;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -34,7 +35,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;

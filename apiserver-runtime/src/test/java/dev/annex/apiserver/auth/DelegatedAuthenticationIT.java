@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.annex.apiserver.testsupport.RunningServer;
 import dev.annex.testing.controlplane.ControlPlane;
 import dev.annex.testing.controlplane.ControlPlaneExtension;
+import dev.annex.testing.kubectl.Kubectl;
 import dev.annex.testing.controlplane.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,6 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +46,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DelegatedAuthenticationIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long TIMEOUT_SECONDS = 60;
   /** The wardle example under a group of its own: the control plane is shared, and another IT makes wardle a CRD. */
   private static final String GROUP = "delegated.annex.test";
 
@@ -215,29 +214,15 @@ class DelegatedAuthenticationIT {
     return Files.writeString(dir.resolve(name), content);
   }
 
-  record Result(int exit, String out, String err) {
-  }
-
   static String kubectl(Path kubeconfig, String... args) throws Exception {
-    Result r = run(kubeconfig, args);
-    assertThat(r.exit()).as("kubectl %s; stderr: %s", String.join(" ", args), r.err()).isZero();
-    return r.out();
+    return kubectlFor(kubeconfig).run(args);
   }
 
-  static Result run(Path kubeconfig, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(),
-        "--cache-dir", dir.resolve("cache-" + kubeconfig.getFileName()).toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).start();
-    try {
-      p.getOutputStream().close();
-      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
-      }
-      return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-          new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-    } finally {
-      p.destroyForcibly();
-    }
+  static Kubectl.Result run(Path kubeconfig, String... args) throws Exception {
+    return kubectlFor(kubeconfig).result(args);
+  }
+
+  private static Kubectl kubectlFor(Path kubeconfig) {
+    return new Kubectl(kubeconfig, dir.resolve("cache-" + kubeconfig.getFileName()));
   }
 }

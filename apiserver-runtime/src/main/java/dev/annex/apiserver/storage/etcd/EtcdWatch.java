@@ -138,18 +138,12 @@ final class EtcdWatch implements Watch {
     }
     boolean was = before != null && filter.test(before);
     boolean is = after != null && filter.test(after);
-    WatchEvent.Type type;
-    if (was && is) {
-      type = WatchEvent.Type.MODIFIED;
-    } else if (is) {
-      type = WatchEvent.Type.ADDED;
-    } else if (was) {
-      type = WatchEvent.Type.DELETED;
-    } else {
+    var type = WatchEvent.typeOf(was, is);
+    if (type.isEmpty()) {
       return;
     }
     ObjectNode object = after != null ? after : EtcdStorage.withVersion(before, revision);
-    listener.onEvent(new WatchEvent(type, object, revision, false, storage.storageKey(e.getKeyValue().getKey())));
+    listener.onEvent(new WatchEvent(type.get(), object, revision, false, storage.storageKey(e.getKeyValue().getKey())));
   }
 
   /** The etcd stream of generation {@code from} ended: resume after the last delivered revision, or end. */

@@ -285,17 +285,8 @@ public final class MemoryStorage implements Storage {
       }
       boolean was = c.before() != null && filter.test(c.before());
       boolean is = c.after() != null && filter.test(c.after());
-      WatchEvent.Type type;
-      if (was && is) {
-        type = WatchEvent.Type.MODIFIED;
-      } else if (is) {
-        type = WatchEvent.Type.ADDED;
-      } else if (was) {
-        type = WatchEvent.Type.DELETED;
-      } else {
-        return;
-      }
-      listener.onEvent(new WatchEvent(type, current.deepCopy(), c.resourceVersion(), false, c.key()));
+      WatchEvent.typeOf(was, is).ifPresent(type ->
+          listener.onEvent(new WatchEvent(type, current.deepCopy(), c.resourceVersion(), false, c.key())));
     }
 
     @Override

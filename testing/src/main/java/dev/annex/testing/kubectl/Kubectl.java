@@ -1,4 +1,4 @@
-package dev.annex.local;
+package dev.annex.testing.kubectl;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,23 +11,24 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** The real kubectl with one kubeconfig; every run is bounded and stopped by its pid. */
-record Kubectl(Path kubeconfig, Path cacheDir) {
-  static final long TIMEOUT_SECONDS = 60;
+public record Kubectl(Path kubeconfig, Path cacheDir) {
+  public static final long TIMEOUT_SECONDS = 60;
 
-  record Result(int exit, String out, String err) {
+  public record Result(int exit, String out, String err) {
   }
 
-  /** Runs kubectl to completion and returns stdout; fails on a non-zero exit. */
-  String run(String... args) throws Exception {
+  /** Runs kubectl to completion and returns stdout; fails the test on a non-zero exit. */
+  public String run(String... args) throws Exception {
     Result r = result(args);
-    assertThat(r.exit()).as("kubectl %s exit code; stderr: %s", String.join(" ", args), r.err()).isZero();
+    if (r.exit() != 0) {
+      throw new AssertionError("kubectl " + String.join(" ", args) + " exited with " + r.exit() + "; stderr: " + r.err());
+    }
     return r.out();
   }
 
-  Result result(String... args) throws Exception {
+  /** Runs kubectl to completion, whatever its exit code. */
+  public Result result(String... args) throws Exception {
     Process p = new ProcessBuilder(command(args)).start();
     try {
       p.getOutputStream().close();
@@ -42,7 +43,7 @@ record Kubectl(Path kubeconfig, Path cacheDir) {
   }
 
   /** A long-running kubectl (a watch): its stdout lines arrive in the queue until it is closed. */
-  Streaming stream(String... args) throws IOException {
+  public Streaming stream(String... args) throws IOException {
     Process p = new ProcessBuilder(command(args)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> {
@@ -59,9 +60,9 @@ record Kubectl(Path kubeconfig, Path cacheDir) {
     return new Streaming(p, lines);
   }
 
-  record Streaming(Process process, BlockingQueue<String> lines) implements AutoCloseable {
+  public record Streaming(Process process, BlockingQueue<String> lines) implements AutoCloseable {
     /** Whether a line starting with {@code prefix} arrives within {@code seconds}. */
-    boolean awaitLine(String prefix, long seconds) throws InterruptedException {
+    public boolean awaitLine(String prefix, long seconds) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       while (System.nanoTime() < deadline) {
         String l = lines.poll(1, TimeUnit.SECONDS);
