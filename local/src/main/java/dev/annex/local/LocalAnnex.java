@@ -8,9 +8,16 @@ import dev.annex.operator.status.Conditions;
 import dev.annex.testing.controlplane.ControlPlane;
 import dev.annex.testing.controlplane.RepositoryScripts;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import org.slf4j.Logger;
@@ -39,6 +46,7 @@ public final class LocalAnnex implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalAnnex.class);
   public static final Duration CRD_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration OPERATOR_TOKEN_LIFETIME = Duration.ofHours(24);
 
   private final ControlPlane plane;
   private final KubernetesClient operatorClient;
@@ -63,6 +71,43 @@ public final class LocalAnnex implements AutoCloseable {
     LocalAnnex annex = new LocalAnnex(plane, operatorClient, runtimeJar);
     annex.operator.start();
     return annex;
+  }
+
+  /**
+   * {@code deploy/annex.yaml} applied (its Deployment only validated: no node runs it here) and a
+   * client with a token of its ServiceAccount, so the operator holds exactly the RBAC users install.
+   * The caller closes the client.
+   */
+  public static KubernetesClient operatorClientAsInstalled(ControlPlane plane) {
+    KubernetesClient admin = plane.adminClient();
+    List<HasMetadata> objects;
+    try (InputStream in = Files.newInputStream(RepositoryScripts.root().resolve("deploy/annex.yaml"))) {
+      objects = admin.load(in).items();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read deploy/annex.yaml", e);
+    }
+    ServiceAccount account = null;
+    for (HasMetadata object : objects) {
+      if (object instanceof Deployment) {
+        admin.resource(object).dryRun().create();
+      } else {
+        admin.resource(object).fieldManager("kubectl").forceConflicts().serverSideApply();
+      }
+      if (object instanceof ServiceAccount sa) {
+        account = sa;
+      }
+    }
+    if (account == null) {
+      throw new IllegalStateException("deploy/annex.yaml has no ServiceAccount for the operator");
+    }
+    String token = admin.serviceAccounts().inNamespace(account.getMetadata().getNamespace())
+        .withName(account.getMetadata().getName())
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(OPERATOR_TOKEN_LIFETIME.toSeconds())
+            .endSpec().build()).getStatus().getToken();
+    return new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+        .withMasterUrl(plane.apiServerUrl().toString())
+        .withCaCertFile(plane.clusterCa().certFile().toString())
+        .withOauthToken(token).build()).build();
   }
 
   public static void installCrd(KubernetesClient admin, Path file) {
@@ -120,6 +165,19 @@ public final class LocalAnnex implements AutoCloseable {
     }, () -> "; conditions:\n" + describe(apis.get()));
   }
 
+  /** The {@code AggregatedApi} once {@code type} is True, or empty if it is not within {@code timeout}. */
+  public java.util.Optional<AggregatedApi> awaitCondition(String namespace, String name, String type, Duration timeout) {
+    var apis = plane.adminClient().resources(AggregatedApi.class).inNamespace(namespace).withName(name);
+    try {
+      return java.util.Optional.of(Waits.until(type + " of AggregatedApi " + namespace + "/" + name, timeout, () -> {
+        AggregatedApi api = apis.get();
+        return api != null && api.getStatus() != null && Conditions.isTrue(api.getStatus().conditions, type) ? api : null;
+      }));
+    } catch (IllegalStateException notYet) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** The conditions as {@code kubectl describe} lists them: type, status, reason, message. */
   public static String describe(AggregatedApi api) {
     if (api == null || api.getStatus() == null || api.getStatus().conditions == null) {
@@ -159,8 +217,10 @@ public final class LocalAnnex implements AutoCloseable {
     Instant started = Instant.now();
     ControlPlane plane = ControlPlane.start(dir, true);
     LocalAnnex annex;
+    KubernetesClient operatorClient;
     try {
-      annex = start(plane, plane.adminClient(), LocalRuntime.defaultJar(root));
+      operatorClient = operatorClientAsInstalled(plane);
+      annex = start(plane, operatorClient, LocalRuntime.defaultJar(root));
     } catch (RuntimeException e) {
       plane.close();
       throw e;
@@ -168,6 +228,7 @@ public final class LocalAnnex implements AutoCloseable {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       annex.close();
+      operatorClient.close();
       plane.close();
       stopped.countDown();
     }, "annex-local-shutdown"));
@@ -177,7 +238,11 @@ public final class LocalAnnex implements AutoCloseable {
       api = Serialization.unmarshal(in, AggregatedApi.class);
     }
     LocalRuntime runtime = annex.applyWithLocalRuntime(api, RuntimeAuthentication.forLocalRuntime(plane, api));
-    AggregatedApi ready = annex.awaitReady(api.getMetadata().getNamespace(), api.getMetadata().getName(), READY_TIMEOUT);
+    annex.awaitReady(api.getMetadata().getNamespace(), api.getMetadata().getName(), READY_TIMEOUT);
+    // The operator's own probe may have run before the runtime was up; give its quicker re-check a moment.
+    AggregatedApi ready = annex.awaitCondition(api.getMetadata().getNamespace(), api.getMetadata().getName(),
+        Conditions.BACKEND_REACHABLE, Duration.ofSeconds(20)).orElseGet(() -> annex.awaitReady(
+            api.getMetadata().getNamespace(), api.getMetadata().getName(), READY_TIMEOUT));
     System.out.printf("%nAggregatedApi %s/%s (group %s) is Ready after %d s; runtime pid %d on localhost:%d, log %s%n%s%n",
         ready.getMetadata().getNamespace(), ready.getMetadata().getName(), ready.getSpec().group,
         Duration.between(started, Instant.now()).toSeconds(), runtime.process().pid(), runtime.port(),

@@ -70,7 +70,7 @@ class WardleThroughAggregatorIT {
     this.admin = plane.adminClient();
     Path root = RepositoryScripts.root();
     Path jar = Path.of(System.getProperty("annex.runtime.jar", LocalRuntime.defaultJar(root).toString()));
-    operatorClient = operatorAsInstalled();
+    operatorClient = LocalAnnex.operatorClientAsInstalled(plane);
     annex = LocalAnnex.start(plane, operatorClient, jar);
     AggregatedApi wardle = example();
     applied = Instant.now();
@@ -86,38 +86,6 @@ class WardleThroughAggregatorIT {
     if (operatorClient != null) {
       operatorClient.close();
     }
-  }
-
-  /**
-   * deploy/annex.yaml applied (its Deployment only validated: no node runs it here) and a client
-   * with a token of its ServiceAccount, so the operator holds exactly the RBAC users install.
-   */
-  private KubernetesClient operatorAsInstalled() throws Exception {
-    List<HasMetadata> objects;
-    try (InputStream in = Files.newInputStream(RepositoryScripts.root().resolve("deploy/annex.yaml"))) {
-      objects = admin.load(in).items();
-    }
-    io.fabric8.kubernetes.api.model.ServiceAccount account = null;
-    for (HasMetadata object : objects) {
-      if (object instanceof Deployment) {
-        admin.resource(object).dryRun().create();
-      } else {
-        admin.resource(object).fieldManager("kubectl").forceConflicts().serverSideApply();
-      }
-      if (object instanceof io.fabric8.kubernetes.api.model.ServiceAccount sa) {
-        account = sa;
-      }
-    }
-    assertThat(account).as("deploy/annex.yaml has the operator's ServiceAccount").isNotNull();
-    String token = admin.serviceAccounts().inNamespace(account.getMetadata().getNamespace())
-        .withName(account.getMetadata().getName())
-        .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
-            .withExpirationSeconds(7200L).endSpec().build()).getStatus().getToken();
-    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-        new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
-            .withMasterUrl(plane.apiServerUrl().toString())
-            .withCaCertFile(plane.clusterCa().certFile().toString())
-            .withOauthToken(token).build()).build();
   }
 
   @Test

@@ -48,6 +48,8 @@ import java.util.function.Supplier;
 public final class DiscoveryProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DiscoveryProbe.class);
   public static final Duration TIMEOUT = Duration.ofSeconds(5);
+  /** How soon a failing backend is probed again. */
+  static final Duration FAILED_RECHECK = Duration.ofSeconds(5);
 
   /** Where to connect, which name the certificate must carry, what to trust, which paths to GET. */
   public record Target(String host, int port, String serverName, String caPem, List<String> paths) {
@@ -129,7 +131,7 @@ public final class DiscoveryProbe implements AutoCloseable {
           onChange.accept(owner);
         }
         if (after != null && after.verdict() == verdict) {
-          scheduleNext(owner, target);
+          scheduleNext(owner, target, "True".equals(verdict.status()) ? interval : min(interval, FAILED_RECHECK));
         }
       });
     } catch (RejectedExecutionException e) {
@@ -138,11 +140,11 @@ public final class DiscoveryProbe implements AutoCloseable {
   }
 
   /**
-   * Probes the same target again after the interval, whether or not anything reconciles the owner
-   * meanwhile (a backend that comes back must be noticed without an event); stops once the owner is
-   * forgotten or its target changed.
+   * Probes the same target again after the interval (a failing one sooner, so a backend that comes
+   * up is seen within seconds), whether or not anything reconciles the owner meanwhile; stops once
+   * the owner is forgotten or its target changed.
    */
-  private void scheduleNext(ResourceID owner, Target target) {
+  private void scheduleNext(ResourceID owner, Target target, Duration after) {
     try {
       pool.schedule(() -> {
         boolean[] start = {false};
@@ -156,10 +158,14 @@ public final class DiscoveryProbe implements AutoCloseable {
         if (start[0]) {
           submit(owner, target);
         }
-      }, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      }, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closed
     }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** GETs every path anonymously; the first that fails decides. */
