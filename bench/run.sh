@@ -70,7 +70,7 @@ run_backend() { # backend -> results in $work/<backend>/
     start_etcd "$dir"
     flags=(--storage-backend etcd3 --etcd-servers "$etcd_url")
   fi
-  java -Xms512m -Xmx512m -jar "$jar" --api-definition "$root/examples/wardle.yaml" --secure-port "$port" \
+  java -Xms1g -Xmx1g -jar "$jar" --api-definition "$root/examples/wardle.yaml" --secure-port "$port" \
     --bind-address 127.0.0.1 --cert-dir "$dir/certs" --authorization-mode=AlwaysAllow "${flags[@]}" >"$dir/server.log" 2>&1 &
   server_pid=$!
 
@@ -125,7 +125,7 @@ out="$here/results/$(date -u +%Y%m%dT%H%M%SZ).md"
   echo "# Runtime load run, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "Machine: $(nproc) cores, $(uname -sr); $(java -version 2>&1 | head -1); wrk over HTTPS/1.1, 2 threads,"
-  echo "32 connections (8 for lists), ${duration} s per phase; -Xmx512m; server ready in the time given per"
+  echo "32 connections (8 for lists), ${duration} s per phase; -Xmx1g; server ready in the time given per"
   echo "backend (JVM start included). etcd3: one local etcd ($(basename "${ANNEX_CONTROLPLANE_DIR:-etcd}")), the watch cache in front."
   for b in $backends; do
     d="$work/$b"
