@@ -17,6 +17,16 @@ public final class Labels {
   /** On cluster-scoped and cross-namespace objects, which owner references cannot point from. */
   public static final String OWNER = "annex.dev/owner";
   public static final String MANAGED_BY_ANNEX = MANAGED_BY + "=annex";
+  /**
+   * Tells the two certificate Secrets apart. Each has an informer of its own that sees only its
+   * Secret: with one shared selector, a deleted Secret lingered in the other informer's cache and was
+   * recreated from that stale copy instead of being re-issued.
+   */
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String CERTIFICATE_AUTHORITY = "certificate-authority";
+  public static final String SERVING_CERTIFICATE = "serving-certificate";
+  public static final String CA_SECRET_SELECTOR = MANAGED_BY_ANNEX + "," + COMPONENT + "=" + CERTIFICATE_AUTHORITY;
+  public static final String SERVING_SECRET_SELECTOR = MANAGED_BY_ANNEX + "," + COMPONENT + "=" + SERVING_CERTIFICATE;
 
   private Labels() {
   }

@@ -263,7 +263,7 @@ class AggregatedApiOperatorTest {
   }
 
   @Test
-  void aDamagedSecretIsRepairedWithTheSameCa() throws Exception {
+  void aDamagedOrDeletedSecretIsReissuedFromTheSameCa() throws Exception {
     ResourceNames names = ResourceNames.of(client.resource(Fixtures.wardle()).create());
     awaitCondition(NS, "wardle", Conditions.CERTIFICATE_READY, "True");
     Secret original = get(Secret.class, NS, names.servingSecret());
@@ -276,6 +276,15 @@ class AggregatedApiOperatorTest {
     Secret missing = get(Secret.class, NS, names.servingSecret());
     missing.getData().remove("tls.crt");
     client.resource(missing).update();
+    awaitValidServingSecret(names, decode(original, "ca.crt"));
+
+    // Deleting the Secret is how a person asks for a new certificate: a new leaf, from the same CA.
+    String repaired = decode(get(Secret.class, NS, names.servingSecret()), "tls.crt");
+    client.secrets().inNamespace(NS).withName(names.servingSecret()).delete();
+    await().atMost(WAIT).until(() -> {
+      Secret s = client.secrets().inNamespace(NS).withName(names.servingSecret()).get();
+      return s != null && s.getData().containsKey("tls.crt") && !decode(s, "tls.crt").equals(repaired);
+    });
     awaitValidServingSecret(names, decode(original, "ca.crt"));
 
     assertThat(decode(get(Secret.class, NS, names.caSecret()), "tls.crt")).isEqualTo(decode(original, "ca.crt"));

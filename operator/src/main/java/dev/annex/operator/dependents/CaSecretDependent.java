@@ -16,7 +16,7 @@ import java.util.Map;
  * The CA certificate and key, in a Secret of its own that no pod mounts: the runtime only needs the
  * leaf, and a compromised pod must not be able to mint certificates the aggregator trusts.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_ANNEX))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.CA_SECRET_SELECTOR))
 public class CaSecretDependent extends OwnedDependent<Secret> {
 
   public CaSecretDependent() {
@@ -31,7 +31,7 @@ public class CaSecretDependent extends OwnedDependent<Secret> {
   @Override
   protected Secret desired(AggregatedApi primary, Context<AggregatedApi> context) {
     CertificateBundle bundle = Certificates.of(context);
-    return Certificates.tlsSecret(primary, ResourceNames.of(primary).caSecret(), Map.of(
+    return Certificates.tlsSecret(primary, ResourceNames.of(primary).caSecret(), Labels.CERTIFICATE_AUTHORITY, Map.of(
         ServingCertificates.TLS_CRT, bundle.caCertificatePem(),
         ServingCertificates.TLS_KEY, bundle.caKeyPem()));
   }

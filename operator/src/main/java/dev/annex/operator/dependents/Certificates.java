@@ -26,12 +26,13 @@ public final class Certificates {
   }
 
   /** A {@code kubernetes.io/tls} Secret of {@code primary}'s namespace holding {@code pems} (key to PEM text). */
-  static Secret tlsSecret(AggregatedApi primary, String name, Map<String, String> pems) {
+  static Secret tlsSecret(AggregatedApi primary, String name, String component, Map<String, String> pems) {
     Map<String, String> data = new TreeMap<>(); // sorted: Map.of iterates in a per-JVM order
     pems.forEach((key, pem) -> data.put(key, base64(pem)));
     return new SecretBuilder()
         .withNewMetadata()
           .withName(name).withNamespace(primary.getMetadata().getNamespace()).withLabels(Labels.common(primary))
+          .addToLabels(Labels.COMPONENT, component)
         .endMetadata()
         .withType("kubernetes.io/tls")
         .withData(data)

@@ -13,7 +13,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import java.util.Map;
 
 /** The serving certificate, key and CA certificate the runtime's pods mount (kubernetes.io/tls). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_ANNEX))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.SERVING_SECRET_SELECTOR))
 public class ServingSecretDependent extends OwnedDependent<Secret> {
 
   public ServingSecretDependent() {
@@ -28,7 +28,7 @@ public class ServingSecretDependent extends OwnedDependent<Secret> {
   @Override
   protected Secret desired(AggregatedApi primary, Context<AggregatedApi> context) {
     CertificateBundle bundle = Certificates.of(context);
-    return Certificates.tlsSecret(primary, ResourceNames.of(primary).servingSecret(), Map.of(
+    return Certificates.tlsSecret(primary, ResourceNames.of(primary).servingSecret(), Labels.SERVING_CERTIFICATE, Map.of(
         ServingCertificates.TLS_CRT, bundle.certificatePem(),
         ServingCertificates.TLS_KEY, bundle.keyPem(),
         ServingCertificates.CA_CRT, bundle.caCertificatePem()));
