@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -41,6 +43,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -60,6 +63,13 @@ class AutoRegistrationTest {
 
   /** Creates of APIServices fail with 500 while this is set, as an API server in trouble would answer. */
   private final AtomicBoolean failApiServiceCreates = new AtomicBoolean();
+  /**
+   * Updates of APIServices answer 409 while this is above zero, as when the aggregator wrote the
+   * status between the operator's read and its write.
+   */
+  private final AtomicInteger apiServiceUpdateConflicts = new AtomicInteger();
+  /** GETs of single APIServices: the controller otherwise reads from its informer's cache. */
+  private final AtomicInteger apiServiceReads = new AtomicInteger();
   private KubernetesMockServer server;
   private KubernetesClient client;
   private Operator operator;
@@ -76,6 +86,28 @@ class AutoRegistrationTest {
               + "\"status\":\"Failure\",\"message\":\"etcdserver: request timed out\",\"code\":500}");
         }
         return super.handleCreate(request);
+      }
+
+      @Override
+      public MockResponse handleUpdate(RecordedRequest request) {
+        String path = request.getPath();
+        if (path.startsWith("/apis/apiregistration.k8s.io/v1/apiservices/") && !path.endsWith("/status")
+            && apiServiceUpdateConflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          String name = path.substring(path.lastIndexOf('/') + 1);
+          return new MockResponse().setResponseCode(409).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+              + "\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409,\"message\":\"Operation cannot be "
+              + "fulfilled on apiservices.apiregistration.k8s.io \\\"" + name + "\\\": the object has been modified; "
+              + "please apply your changes to the latest version and try again\"}");
+        }
+        return super.handleUpdate(request);
+      }
+
+      @Override
+      public MockResponse handleGet(String path) {
+        if (path.startsWith("/apis/apiregistration.k8s.io/v1/apiservices/")) {
+          apiServiceReads.incrementAndGet();
+        }
+        return super.handleGet(path);
       }
     };
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -163,6 +195,48 @@ class AutoRegistrationTest {
     awaitCondition(NS, "wardle", Conditions.API_SERVICES_REGISTERED, "True", "Registered");
     assertThat(ownedNames()).containsExactlyInAnyOrder(V1ALPHA1, V1BETA1);
     assertThat(metrics.prometheusText()).containsPattern("annex_apiservice_retries_total [1-9]");
+  }
+
+  @Test
+  void anUpdateThatMeetsAConflictIsRetriedOnAFreshReadAndOnlyPersistentConflictsAreReported() {
+    startOperator(Duration.ofSeconds(30));
+    client.resource(Fixtures.wardle()).create();
+    awaitCondition(NS, "wardle", Conditions.API_SERVICES_REGISTERED, "True", "Registered");
+    String caBundle = apiService(V1ALPHA1).getSpec().getCaBundle();
+
+    // Two conflicts are fewer than the writes retried in place: one pass reverts the drift, reading
+    // the APIService afresh after each conflict, and reports nothing.
+    long retriesBefore = metrics.registration().retryCount();
+    long updatesBefore = apiServiceUpdates();
+    int readsBefore = apiServiceReads.get();
+    apiServiceUpdateConflicts.set(2);
+    forgeCaBundle(V1ALPHA1);
+    await().atMost(WAIT).until(() -> apiServiceUpdates() == updatesBefore + 1);
+    assertThat(apiServiceReads.get() - readsBefore).as("the patch's own read, then one read after each conflict")
+        .isEqualTo(1 + 2);
+    assertThat(metrics.registration().retryCount() - retriesBefore).isEqualTo(2);
+    assertThat(apiServiceUpdateConflicts.get()).isZero();
+    assertThat(apiService(V1ALPHA1).getSpec().getCaBundle()).isEqualTo(caBundle);
+    assertThat(events(NS)).noneMatch(e -> "RegistrationFailed".equals(e.getReason()));
+
+    // Conflicts that outlast those retries put the name back on the queue with backoff, until a write gets through.
+    apiServiceUpdateConflicts.set(7);
+    forgeCaBundle(V1ALPHA1);
+    await().atMost(WAIT).until(() -> apiServiceUpdates() == updatesBefore + 2);
+    assertThat(apiServiceUpdateConflicts.get()).isZero();
+    assertThat(apiService(V1ALPHA1).getSpec().getCaBundle()).isEqualTo(caBundle);
+    awaitCondition(NS, "wardle", Conditions.API_SERVICES_REGISTERED, "True", "Registered");
+  }
+
+  /** A merge patch, which the client sends after one read of the object. */
+  private void forgeCaBundle(String name) {
+    client.resources(APIService.class).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"caBundle\":\"Zm9yZ2Vk\"}}");
+  }
+
+  private long apiServiceUpdates() {
+    return metrics.prometheusText().lines().filter(l -> l.startsWith("annex_apiservice_writes_total{verb=\"update\"} "))
+        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test
