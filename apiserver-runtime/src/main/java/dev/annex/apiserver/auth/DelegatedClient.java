@@ -8,9 +8,13 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -101,14 +105,22 @@ public final class DelegatedClient {
   /** A failure in a log line: fabric8's own message ("An error has occurred.") and what caused it. */
   static String describe(Throwable failure) {
     StringBuilder out = new StringBuilder();
-    java.util.Set<Throwable> seen = new java.util.HashSet<>();
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+    for (Throwable t : causes(failure)) {
       String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
       if (out.indexOf(m) < 0) {
         out.append(out.length() == 0 ? "" : ": ").append(m);
       }
     }
     return out.toString();
+  }
+
+  /** The failure and its causes, outermost first; a cause that loops back ends the list. */
+  private static List<Throwable> causes(Throwable failure) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+      chain.add(t);
+    }
+    return chain;
   }
 
   /**
@@ -128,7 +140,18 @@ public final class DelegatedClient {
     } catch (TimeoutException e) {
       future.cancel(true);
       throw e;
+    } catch (ExecutionException e) {
+      // The HTTP client's own request timeout is the same deadline; whichever timer fires first, one answer.
+      if (timedOut(e.getCause())) {
+        throw new TimeoutException("the kube-apiserver did not answer within " + timeout);
+      }
+      throw e;
     }
+  }
+
+  private static boolean timedOut(Throwable failure) {
+    return causes(failure).stream().anyMatch(t -> t instanceof TimeoutException || t instanceof HttpTimeoutException
+        || t instanceof SocketTimeoutException);
   }
 
   static final int ATTEMPTS = 5;

@@ -5,10 +5,13 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,5 +56,17 @@ class DelegatedClientTest {
         new java.io.IOException("Connection reset by peer")))).isTrue();
     assertThat(DelegatedClient.retriable(new KubernetesClientException("An error has occurred.",
         new java.net.ConnectException("Connection refused")))).isFalse();
+  }
+
+  @Test
+  void theClientsOwnRequestTimeoutIsReportedAsTheDeadlineItIs() {
+    Duration deadline = Duration.ofSeconds(5);
+    // The HTTP client's timer and the call's share one deadline; when the client's fires first, the answer is the same.
+    assertThatThrownBy(() -> DelegatedClient.call(() -> {
+      throw new KubernetesClientException("An error has occurred.", new HttpTimeoutException("request timed out"));
+    }, deadline)).isInstanceOf(TimeoutException.class).hasMessage("the kube-apiserver did not answer within PT5S");
+    assertThatThrownBy(() -> DelegatedClient.call(() -> {
+      throw new KubernetesClientException("forbidden", 403, null);
+    }, deadline)).isInstanceOf(ExecutionException.class).hasRootCauseMessage("forbidden");
   }
 }
