@@ -35,4 +35,10 @@ public class CaSecretDependent extends OwnedDependent<Secret> {
         ServingCertificates.TLS_CRT, bundle.caCertificatePem(),
         ServingCertificates.TLS_KEY, bundle.caKeyPem()));
   }
+
+  @Override
+  public Secret create(Secret desired, AggregatedApi primary, Context<AggregatedApi> context) {
+    Certificates.refuseToRecreateKept(Certificates.of(context).ca(), desired);
+    return super.create(desired, primary, context);
+  }
 }

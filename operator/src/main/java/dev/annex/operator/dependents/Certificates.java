@@ -25,6 +25,19 @@ public final class Certificates {
     return context.managedWorkflowAndDependentResourceContext().getMandatory(CertificateBundle.class, CertificateBundle.class);
   }
 
+  /**
+   * A certificate Secret the reconcile found in place but that is missing now was deleted while the
+   * reconcile ran. Recreating it would bring back the very certificate a person deleted to be rid of;
+   * failing instead makes JOSDK reconcile again at once (the delete event is pending), and that
+   * reconcile, which sees the Secret gone, issues a new certificate.
+   */
+  static void refuseToRecreateKept(CertificateBundle.Outcome outcome, Secret missing) {
+    if (outcome == CertificateBundle.Outcome.KEPT) {
+      throw new IllegalStateException("Secret " + missing.getMetadata().getName()
+          + " was deleted while the reconcile ran; reconciling again to issue a new certificate");
+    }
+  }
+
   /** A {@code kubernetes.io/tls} Secret of {@code primary}'s namespace holding {@code pems} (key to PEM text). */
   static Secret tlsSecret(AggregatedApi primary, String name, String component, Map<String, String> pems) {
     Map<String, String> data = new TreeMap<>(); // sorted: Map.of iterates in a per-JVM order

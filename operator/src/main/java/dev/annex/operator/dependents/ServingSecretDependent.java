@@ -33,4 +33,10 @@ public class ServingSecretDependent extends OwnedDependent<Secret> {
         ServingCertificates.TLS_KEY, bundle.keyPem(),
         ServingCertificates.CA_CRT, bundle.caCertificatePem()));
   }
+
+  @Override
+  public Secret create(Secret desired, AggregatedApi primary, Context<AggregatedApi> context) {
+    Certificates.refuseToRecreateKept(Certificates.of(context).leaf(), desired);
+    return super.create(desired, primary, context);
+  }
 }
