@@ -2,7 +2,9 @@ package dev.annex.testing.node;
 
 import dev.annex.testing.controlplane.ManagedProcess;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +65,32 @@ class NodeClusterIT {
     assertTrue(done.getStatus().getPodIP().startsWith("10.252."), "pod IP from the CNI bridge: "
         + done.getStatus().getPodIP());
   }
+
+  @Test
+  void servicesResolveByNameInPodsThroughTheClusterDns() {
+    KubernetesClient client = cluster.adminClient();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("dns-test").endMetadata().build())
+        .create();
+    String clusterIp = client.services().inNamespace("dns-test").resource(new ServiceBuilder()
+        .withNewMetadata().withName("named").endMetadata()
+        .withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create().getSpec().getClusterIP();
+    client.pods().inNamespace("dns-test").resource(new PodBuilder()
+        .withNewMetadata().withName("resolver").endMetadata()
+        .withNewSpec().withRestartPolicy("Never")
+        .addNewContainer().withName("resolver").withImage("annex-base:bookworm-jre17").withImagePullPolicy("Never")
+        // <svc>.<ns>.svc through the search path, a short name in the pod's own namespace, and the API
+        .withCommand("bash", "-c", "getent hosts named.dns-test.svc; getent hosts named; getent hosts kubernetes.default;"
+            + " getent hosts no-such-service.dns-test.svc || echo no-such-service-unresolved")
+        .endContainer().endSpec().build()).create();
+    client.pods().inNamespace("dns-test").withName("resolver")
+        .waitUntilCondition(p -> p != null && ("Succeeded".equals(p.getStatus().getPhase())
+            || "Failed".equals(p.getStatus().getPhase())), 90, TimeUnit.SECONDS);
+    String log = client.pods().inNamespace("dns-test").withName("resolver").getLog();
+    List<String> lines = log.lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+    assertEquals(List.of(clusterIp + " named.dns-test.svc.cluster.local", clusterIp + " named.dns-test.svc.cluster.local",
+        "10.96.0.1 kubernetes.default.svc.cluster.local", "no-such-service-unresolved"), lines, log);
+  }
+
 
   @Test
   void closingRemovesProcessesMountsCgroupsAndNamespaces() throws IOException {
