@@ -416,7 +416,13 @@ public final class NodeCluster implements AutoCloseable {
     }
   }
 
-  /** Container processes and their shims outlive a stopped containerd: stop them by their pid files. */
+  /**
+   * Container processes and their shims outlive a stopped containerd, and a kubelet stopped before
+   * its pods (Ctrl-C, a killed test JVM) leaves them all: stop the containers by their pid files,
+   * then the shims. containerd 1.6's runc shims write no pid file, but each runs in its task's
+   * bundle directory, so a process whose working directory is in this cluster's containerd state
+   * is one of its shims.
+   */
   private void stopShims() {
     Path tasks = containerdState().resolve("io.containerd.runtime.v2.task");
     if (!Files.isDirectory(tasks)) {
@@ -428,13 +434,33 @@ public final class NodeCluster implements AutoCloseable {
           .toList();
       for (Path pidFile : pidFiles) {
         long pid = Long.parseLong(Files.readString(pidFile).trim());
-        ProcessHandle.of(pid).ifPresent(p -> {
-          LOG.info("stopping {} pid {} left by containerd", pidFile.getFileName(), pid);
-          p.destroyForcibly();
-        });
+        ProcessHandle.of(pid).ifPresent(p -> stop(p, pidFile.getFileName().toString()));
       }
     } catch (IOException e) {
       LOG.warn("cannot read containerd's task state: {}", e.toString());
+    }
+    processesWorkingUnder(tasks).forEach(p -> stop(p, "containerd-shim"));
+  }
+
+  private static List<ProcessHandle> processesWorkingUnder(Path dir) {
+    return ProcessHandle.allProcesses().filter(p -> {
+      try {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(dir);
+      } catch (IOException | UnsupportedOperationException | SecurityException gone) {
+        return false;
+      }
+    }).toList();
+  }
+
+  private static void stop(ProcessHandle process, String what) {
+    LOG.info("stopping {} pid {} left by containerd", what, process.pid());
+    process.destroyForcibly();
+    try {
+      process.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warn("{} pid {} did not exit within 5 s of SIGKILL", what, process.pid());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

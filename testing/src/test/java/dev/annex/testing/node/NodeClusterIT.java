@@ -107,6 +107,7 @@ class NodeClusterIT {
 
     own.close();
 
+    assertNoProcessWorksUnder(ownDir);
     processes.forEach(p -> assertFalse(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false),
         p.log().getFileName() + " pid " + p.pid() + " still alive"));
     assertFalse(Files.exists(Path.of("/var/run/netns", netns)), "network namespace " + netns + " left");
@@ -114,5 +115,41 @@ class NodeClusterIT {
     try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
       hierarchies.forEach(h -> assertFalse(Files.exists(h.resolve(netns)), "cgroup " + h.resolve(netns) + " left"));
     }
+  }
+
+  @Test
+  void closingAfterItsProcessesWereKilledStillRemovesContainersAndShims() throws IOException {
+    Path ownDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "node-killed-");
+    NodeCluster own = NodeCluster.start(ownDir, List.of());
+    String netns = own.netns();
+    own.adminClient().pods().inNamespace("default").resource(new PodBuilder()
+        .withNewMetadata().withName("sleeper").endMetadata()
+        .withNewSpec().addNewContainer().withName("pause").withImage(NodeCluster.PAUSE_IMAGE)
+        .withImagePullPolicy("Never").endContainer().endSpec().build()).create();
+    own.adminClient().pods().inNamespace("default").withName("sleeper")
+        .waitUntilCondition(p -> p != null && "Running".equals(p.getStatus().getPhase()), 60, TimeUnit.SECONDS);
+
+    // What Ctrl-C does: every component's own shutdown hook stops it before the node can delete its pods.
+    List<ManagedProcess> processes = own.controlPlane().processes();
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).close();
+    }
+    own.close();
+
+    assertNoProcessWorksUnder(ownDir);
+    assertFalse(Files.exists(Path.of("/var/run/netns", netns)), "network namespace " + netns + " left");
+    assertFalse(Files.readString(Path.of("/proc/self/mounts")).contains(ownDir.toString()), "mounts left");
+  }
+
+  /** containerd's shims run in their task's directory under the node's: none may be left. */
+  private static void assertNoProcessWorksUnder(Path dir) {
+    List<String> left = ProcessHandle.allProcesses().filter(p -> {
+      try {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(dir);
+      } catch (IOException | RuntimeException gone) {
+        return false;
+      }
+    }).map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+    assertEquals(List.of(), left, "processes left working under " + dir);
   }
 }
