@@ -4,6 +4,7 @@ import dev.annex.cluster.node.AnnexNode;
 import dev.annex.operator.Labels;
 import dev.annex.operator.ResourceNames;
 import dev.annex.operator.api.AggregatedApi;
+import dev.annex.operator.api.PodOverrides;
 import dev.annex.operator.api.Storage;
 import dev.annex.operator.dependents.DeploymentDependent;
 import dev.annex.operator.dependents.RuntimeImage;
@@ -43,6 +44,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -124,8 +126,8 @@ class AnnexOnNodeIT {
     assertThat(Conditions.find(api.getStatus().conditions, Conditions.BACKEND_REACHABLE).orElseThrow().getReason())
         .isEqualTo("Passed");
     assertThat(api.getStatus().apiServices).extracting(s -> s.name, s -> s.available)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(API_SERVICES.get(0), true),
-            org.assertj.core.groups.Tuple.tuple(API_SERVICES.get(1), true));
+        .containsExactly(tuple(API_SERVICES.get(0), true),
+            tuple(API_SERVICES.get(1), true));
 
     List<Pod> pods = runtimePods();
     assertThat(pods).hasSize(1);
@@ -240,7 +242,7 @@ class AnnexOnNodeIT {
       loop.awaitMoreGets(3, WAIT);
 
       // A spec change rolls the pods: one new pod Ready before an old one stops (maxUnavailable 0).
-      api.getSpec().pod = new dev.annex.operator.api.PodOverrides();
+      api.getSpec().pod = new PodOverrides();
       api.getSpec().pod.resources = new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("100m"))
           .addToRequests("memory", new Quantity("256Mi")).addToLimits("memory", new Quantity("640Mi")).build();
       String before = templateChecksumAndResources();

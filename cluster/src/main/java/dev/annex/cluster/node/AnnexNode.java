@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A one-node cluster with Annex's images in its containerd and an etcd for storage, on which Annex
@@ -174,8 +176,8 @@ public final class AnnexNode implements AutoCloseable {
   }
 
   /** The one polling loop here: every wait has a timeout and says what it waited for and what it saw. */
-  private static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition,
-      java.util.function.Supplier<String> onTimeout) {
+  private static void await(String what, Duration timeout, BooleanSupplier condition,
+      Supplier<String> onTimeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (!holds(condition)) {
       if (Instant.now().isAfter(deadline)) {
@@ -191,7 +193,7 @@ public final class AnnexNode implements AutoCloseable {
     }
   }
 
-  private static boolean holds(java.util.function.BooleanSupplier condition) {
+  private static boolean holds(BooleanSupplier condition) {
     try {
       return condition.getAsBoolean();
     } catch (RuntimeException notYet) {
