@@ -135,6 +135,7 @@ class AnnexOnNodeIT {
     assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo(RuntimeImage.builtWith());
     assertThat(pod.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(pod.getStatus().getConditions()).anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).as("restarts").isZero();
     // The runtime in the pod answers /readyz itself (through the kube-apiserver's pod proxy).
     assertThat(kubectl.run("get", "--raw", "/api/v1/namespaces/" + NS + "/pods/https:" + pod.getMetadata().getName()
         + ":" + DeploymentDependent.SECURE_PORT + "/proxy/readyz")).isEqualTo("ok");
@@ -285,6 +286,8 @@ class AnnexOnNodeIT {
     }
     node.awaitAggregatedApi(NS, NAME, "to be Ready with the renewed certificate", WAIT,
         a -> AnnexNode.isTrue(a, Conditions.READY) && AnnexNode.isTrue(a, Conditions.CERTIFICATE_READY));
+    // Every pod of the rollouts started within its probes: none was restarted by the kubelet.
+    assertThat(runtimePods()).allMatch(p -> p.getStatus().getContainerStatuses().get(0).getRestartCount() == 0);
   }
 
   @Test
