@@ -4,7 +4,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 CONTROLPLANE_BUILD := controlplane/build.sh
 
-.PHONY: build test run run-operator crds controlplane node-prereqs bench clean
+.PHONY: build test run run-cluster run-operator crds controlplane node-prereqs bench clean
 
 build:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
@@ -12,7 +12,7 @@ build:
 # Every test: unit tests (surefire) and integration tests (failsafe, against the real control
 # plane, whose binaries are built first; the harness finds them through ANNEX_CONTROLPLANE_DIR).
 # The OLM bundle is validated first; the images are built too (Jib, on the Debian base
-# images/build-base.sh caches) and tested.
+# images/build-base.sh caches), tested, and run as pods on a one-node cluster (cluster/).
 test: node-prereqs bundle-validate
 	dir=$$($(CONTROLPLANE_BUILD) | tail -n 1) && base=$$($(BASE_IMAGE_BUILD) | tail -n 1) && \
 	  ANNEX_CONTROLPLANE_DIR="$$dir" $(MVN) $(MVN_FLAGS) $(IMAGE_FLAGS) verify
@@ -29,6 +29,15 @@ run:
 	  $(MVN) $(MVN_FLAGS) -pl local -am -DskipTests package && \
 	  ANNEX_CONTROLPLANE_DIR="$$dir" java -jar local/target/annex-local.jar
 
+# Annex as in a real cluster, on the one-node cluster the node tests use (root: it makes a network
+# namespace): the images built and imported into the node's containerd, deploy/annex.yaml and
+# examples/wardle.yaml applied with kubectl, operator and runtime running as pods; prints
+# `export KUBECONFIG=...` and stays up until Ctrl-C, then removes everything the node made.
+run-cluster: node-prereqs
+	dir=$$($(CONTROLPLANE_BUILD) | tail -n 1) && base=$$($(BASE_IMAGE_BUILD) | tail -n 1) && \
+	  $(MVN) $(MVN_FLAGS) -pl cluster -am -DskipTests $(IMAGE_FLAGS) package && \
+	  ANNEX_CONTROLPLANE_DIR="$$dir" java -jar cluster/target/annex-cluster.jar
+
 # Runs only the operator, against the cluster of the current kubeconfig (CRD applied first).
 # /metrics on ANNEX_METRICS_PORT (8080).
 run-operator:
@@ -36,7 +45,8 @@ run-operator:
 	kubectl apply --server-side -f crds/aggregatedapis.annex.dev-v1.yml
 	java -jar operator/target/annex-operator-*-all.jar
 
-# The pinned kube-apiserver, kube-controller-manager and etcd, built once into ~/.cache/annex.
+# The pinned control-plane and node binaries (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, kubelet, kube-proxy, CoreDNS), built once into ~/.cache/annex.
 controlplane:
 	$(CONTROLPLANE_BUILD)
 

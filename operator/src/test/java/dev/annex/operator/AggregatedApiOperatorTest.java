@@ -148,6 +148,13 @@ class AggregatedApiOperatorTest {
     assertThat(container.getImage()).isEqualTo(dev.annex.operator.dependents.RuntimeImage.resolve(api.getSpec()))
         .startsWith("annex-apiserver:");
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
+    // A slow start (a JVM on a busy node) is not killed by liveness: the startup probe allows minutes.
+    var startup = container.getStartupProbe();
+    assertThat(startup.getHttpGet().getPath()).isEqualTo("/livez");
+    assertThat(startup.getHttpGet().getScheme()).isEqualTo("HTTPS");
+    assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold())
+        .isEqualTo(dev.annex.operator.dependents.DeploymentDependent.STARTUP_BUDGET_SECONDS)
+        .isGreaterThan(container.getLivenessProbe().getPeriodSeconds() * container.getLivenessProbe().getFailureThreshold());
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
     assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");

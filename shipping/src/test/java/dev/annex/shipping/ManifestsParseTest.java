@@ -166,7 +166,11 @@ class ManifestsParseTest {
       assertThat(spec.getTemplate().getMetadata().getLabels()).as(where)
           .containsAllEntriesOf(spec.getSelector().getMatchLabels());
       assertThat(spec.getTemplate().getSpec().getContainers()).as(where).isNotEmpty()
-          .allSatisfy(c -> assertThat(c.getImage()).isNotBlank());
+          .allSatisfy(c -> assertThat(c.getImage()).isNotBlank())
+          // a slow first start (informers syncing on a busy cluster) is not killed by liveness
+          .allSatisfy(c -> assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+              .as(where + ": the startup probe's budget").isGreaterThanOrEqualTo(120)
+              .isGreaterThan(c.getLivenessProbe().getPeriodSeconds() * c.getLivenessProbe().getFailureThreshold()));
       assertThat(spec.getTemplate().getSpec().getServiceAccountName()).as(where).isEqualTo("annex-operator");
     } else if (object instanceof AggregatedApi api) {
       assertThat(api.getSpec().group).as(where).contains(".");

@@ -50,6 +50,9 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
   static final String ETCD_DIR = "/etc/annex/etcd";
   /** A fixed non-root identity, so runAsNonRoot holds whatever user the image declares. */
   static final long RUNTIME_UID = 65532L;
+  /** How long a runtime may take to start listening before the kubelet restarts it (kubeadm gives kube-apiserver 4 min). */
+  public static final int STARTUP_BUDGET_SECONDS = 240;
+  private static final int STARTUP_PERIOD_SECONDS = 5;
 
   public DeploymentDependent() {
     super(Deployment.class);
@@ -102,6 +105,7 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         .withImagePullPolicy("IfNotPresent")
         .withArgs(args)
         .addNewPort().withName("https").withContainerPort(SECURE_PORT).withProtocol("TCP").endPort()
+        .withStartupProbe(startupProbe())
         .withLivenessProbe(probe("/livez", 3))
         .withReadinessProbe(probe("/readyz", 1))
         .withResources(pod.resources != null ? pod.resources : defaultResources())
@@ -169,6 +173,20 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
 
   private static VolumeMount mount(String volume, String path) {
     return new VolumeMountBuilder().withName(volume).withMountPath(path).withReadOnly(true).build();
+  }
+
+  /**
+   * Liveness alone gives a starting pod 3 × 10 s to listen, and a JVM on a busy node (several pods
+   * starting at once, 100m of CPU requested) can take longer: the kubelet then kills it over and
+   * over. As kubeadm guards kube-apiserver, a startup probe allows {@link #STARTUP_BUDGET_SECONDS}
+   * first; liveness and readiness start once it passes, so a quick start is not delayed.
+   */
+  private static Probe startupProbe() {
+    return new ProbeBuilder()
+        .withNewHttpGet().withPath("/livez").withPort(new IntOrString("https")).withScheme("HTTPS").endHttpGet()
+        .withPeriodSeconds(STARTUP_PERIOD_SECONDS).withFailureThreshold(STARTUP_BUDGET_SECONDS / STARTUP_PERIOD_SECONDS)
+        .withTimeoutSeconds(5)
+        .build();
   }
 
   private static Probe probe(String path, int failureThreshold) {

@@ -99,6 +99,12 @@ public final class InstallManifests {
               .withImagePullPolicy("IfNotPresent")
               .addNewEnv().withName("ANNEX_METRICS_PORT").withValue(String.valueOf(METRICS_PORT)).endEnv()
               .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).withProtocol("TCP").endPort()
+              // /healthz answers once the informers have synced, which on a busy cluster can take longer
+              // than liveness allows (3 x 10 s): a startup probe gives the first start 4 minutes
+              .withStartupProbe(new ProbeBuilder()
+                  .withNewHttpGet().withPath("/healthz").withPort(new IntOrString("metrics")).endHttpGet()
+                  .withPeriodSeconds(5).withTimeoutSeconds(5).withFailureThreshold(48)
+                  .build())
               .withLivenessProbe(healthz(3))
               .withReadinessProbe(healthz(1))
               .withNewResources()

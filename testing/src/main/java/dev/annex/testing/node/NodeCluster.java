@@ -4,13 +4,22 @@ import dev.annex.testing.controlplane.ControlPlane;
 import dev.annex.testing.controlplane.ControlPlane.Host;
 import dev.annex.testing.controlplane.ManagedProcess;
 import dev.annex.testing.controlplane.TestPki.Subject;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -28,7 +37,8 @@ import java.util.stream.Stream;
  * pair is the node IP (kube-apiserver advertises it, so the {@code kubernetes} Service has
  * endpoints); pods get addresses from a CNI bridge inside the namespace; the test JVM reaches the
  * API server at the node IP through the host's end of the pair. No route leads further: pods and
- * components can reach the node and each other, nothing else.
+ * components can reach the node and each other, nothing else. CoreDNS serves {@code cluster.local}
+ * behind the {@code kube-system/kube-dns} Service, so {@code <svc>.<ns>.svc} resolves in pods.
  */
 public final class NodeCluster implements AutoCloseable {
 
@@ -38,12 +48,15 @@ public final class NodeCluster implements AutoCloseable {
   public static final String SERVICE_CIDR = "10.96.0.0/16";
   public static final String CLUSTER_DNS = "10.96.0.10";
   public static final String PAUSE_IMAGE = "annex.local/pause:3.10";
+  private static final int COREDNS_HEALTH_PORT = 8080;
+  private static final int COREDNS_READY_PORT = 8181;
 
   private final Path dir;
   private final String id;
   private final int subnet;
   private final Set<String> netnsBefore;
   private ControlPlane controlPlane;
+  private ManagedProcess coreDns;
   private boolean networkCreated;
   private final List<Path> cgroups = new ArrayList<>();
 
@@ -65,6 +78,7 @@ public final class NodeCluster implements AutoCloseable {
       cluster.controlPlane = ControlPlane.start(cluster.dir.resolve("control-plane"), true,
           Host.netns(cluster.netns(), cluster.nodeIp()));
       cluster.startScheduler();
+      cluster.startCoreDns();
       cluster.startContainerd(images);
       cluster.startKubelet();
       cluster.startKubeProxy();
@@ -181,6 +195,93 @@ public final class NodeCluster implements AutoCloseable {
         "--leader-elect=false"));
   }
 
+  /**
+   * The cluster DNS as kubeadm sets it up: CoreDNS answering for {@code cluster.local} from the
+   * API's Services and EndpointSlices, behind the {@code kube-system/kube-dns} Service at
+   * {@value #CLUSTER_DNS} (the nameserver the kubelet writes into pods' resolv.conf). CoreDNS runs
+   * as a process on the node, so that Service has no selector and one EndpointSlice with the node
+   * IP. Nothing outside {@code cluster.local} is forwarded: no DNS query leaves the node.
+   */
+  private void startCoreDns() {
+    KubernetesClient client = adminClient();
+    // kubeadm's system:coredns role, bound to the user of CoreDNS's client certificate
+    client.rbac().clusterRoles().resource(new ClusterRoleBuilder()
+        .withNewMetadata().withName("system:coredns").endMetadata()
+        .addNewRule().withApiGroups("").withResources("endpoints", "services", "pods", "namespaces")
+        .withVerbs("list", "watch").endRule()
+        .addNewRule().withApiGroups("discovery.k8s.io").withResources("endpointslices")
+        .withVerbs("list", "watch").endRule()
+        .build()).create();
+    client.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder()
+        .withNewMetadata().withName("system:coredns").endMetadata()
+        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+        .withName("system:coredns").endRoleRef()
+        .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("User").withName("system:coredns")
+        .endSubject()
+        .build()).create();
+    client.services().inNamespace("kube-system").resource(new ServiceBuilder()
+        .withNewMetadata().withName("kube-dns")
+        .addToLabels("k8s-app", "kube-dns").addToLabels("kubernetes.io/name", "CoreDNS").endMetadata()
+        .withNewSpec().withClusterIP(CLUSTER_DNS)
+        .addNewPort().withName("dns").withProtocol("UDP").withPort(53).withTargetPort(new IntOrString(53)).endPort()
+        .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(53).withTargetPort(new IntOrString(53))
+        .endPort()
+        .endSpec().build()).create();
+    client.discovery().v1().endpointSlices().inNamespace("kube-system").resource(new EndpointSliceBuilder()
+        .withNewMetadata().withName("kube-dns-" + nodeName())
+        .addToLabels("kubernetes.io/service-name", "kube-dns")
+        .addToLabels("endpointslice.kubernetes.io/managed-by", "node-harness.annex.dev").endMetadata()
+        .withAddressType("IPv4")
+        .addNewEndpoint().withAddresses(nodeIp()).withNodeName(nodeName())
+        .withNewConditions().withReady(true).endConditions().endEndpoint()
+        .addNewPort().withName("dns").withProtocol("UDP").withPort(53).endPort()
+        .addNewPort().withName("dns-tcp").withProtocol("TCP").withPort(53).endPort()
+        .build()).create();
+
+    Path kubeconfig = controlPlane.componentKubeconfig("coredns", Subject.client("system:coredns"));
+    // kubeadm's Corefile less what needs more than this node (forward: no upstream is reachable;
+    // prometheus, loop, reload); bind keeps port 53 to the node IP
+    Path corefile = write(dir.resolve("coredns/Corefile"), """
+        .:53 {
+            bind %1$s
+            errors
+            health %1$s:%2$d
+            ready %1$s:%3$d
+            kubernetes cluster.local in-addr.arpa ip6.arpa {
+                kubeconfig %4$s
+                pods insecure
+                ttl 30
+            }
+            cache 30
+            loadbalance
+        }
+        """.formatted(nodeIp(), COREDNS_HEALTH_PORT, COREDNS_READY_PORT, kubeconfig));
+    Path binary = controlPlane.binaries().resolve("coredns");
+    if (!Files.isExecutable(binary)) {
+      throw new IllegalStateException("no executable coredns in " + controlPlane.binaries()
+          + "; run controlplane/build.sh coredns");
+    }
+    coreDns = controlPlane.startOnHost("coredns", List.of(binary.toString(), "-conf", corefile.toString()));
+  }
+
+  private void awaitCoreDnsReady() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    URI ready = URI.create("http://" + nodeIp() + ":" + COREDNS_READY_PORT + "/ready");
+    coreDns.await("CoreDNS " + ready + " (its kubernetes plugin has synced)", READY_TIMEOUT, () -> {
+      try {
+        return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    });
+    LOG.info("CoreDNS ready on {}:53 behind kube-system/kube-dns {}", nodeIp(), CLUSTER_DNS);
+  }
+
+
   private void startContainerd(List<Path> images) {
     Path cni = dir.resolve("cni");
     write(cni.resolve("10-annex.conflist"), """
@@ -293,6 +394,7 @@ public final class NodeCluster implements AutoCloseable {
     });
     kubelet.await("the default ServiceAccount", READY_TIMEOUT,
         () -> client.serviceAccounts().inNamespace("default").withName("default").get() != null);
+    awaitCoreDnsReady();
     LOG.info("node {} Ready", nodeName());
   }
 
@@ -314,7 +416,13 @@ public final class NodeCluster implements AutoCloseable {
     }
   }
 
-  /** Container processes and their shims outlive a stopped containerd: stop them by their pid files. */
+  /**
+   * Container processes and their shims outlive a stopped containerd, and a kubelet stopped before
+   * its pods (Ctrl-C, a killed test JVM) leaves them all: stop the containers by their pid files,
+   * then the shims. containerd 1.6's runc shims write no pid file, but each runs in its task's
+   * bundle directory, so a process whose working directory is in this cluster's containerd state
+   * is one of its shims.
+   */
   private void stopShims() {
     Path tasks = containerdState().resolve("io.containerd.runtime.v2.task");
     if (!Files.isDirectory(tasks)) {
@@ -326,13 +434,33 @@ public final class NodeCluster implements AutoCloseable {
           .toList();
       for (Path pidFile : pidFiles) {
         long pid = Long.parseLong(Files.readString(pidFile).trim());
-        ProcessHandle.of(pid).ifPresent(p -> {
-          LOG.info("stopping {} pid {} left by containerd", pidFile.getFileName(), pid);
-          p.destroyForcibly();
-        });
+        ProcessHandle.of(pid).ifPresent(p -> stop(p, pidFile.getFileName().toString()));
       }
     } catch (IOException e) {
       LOG.warn("cannot read containerd's task state: {}", e.toString());
+    }
+    processesWorkingUnder(tasks).forEach(p -> stop(p, "containerd-shim"));
+  }
+
+  private static List<ProcessHandle> processesWorkingUnder(Path dir) {
+    return ProcessHandle.allProcesses().filter(p -> {
+      try {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(dir);
+      } catch (IOException | UnsupportedOperationException | SecurityException gone) {
+        return false;
+      }
+    }).toList();
+  }
+
+  private static void stop(ProcessHandle process, String what) {
+    LOG.info("stopping {} pid {} left by containerd", what, process.pid());
+    process.destroyForcibly();
+    try {
+      process.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.warn("{} pid {} did not exit within 5 s of SIGKILL", what, process.pid());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -2,7 +2,9 @@ package dev.annex.testing.node;
 
 import dev.annex.testing.controlplane.ManagedProcess;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +67,32 @@ class NodeClusterIT {
   }
 
   @Test
+  void servicesResolveByNameInPodsThroughTheClusterDns() {
+    KubernetesClient client = cluster.adminClient();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("dns-test").endMetadata().build())
+        .create();
+    String clusterIp = client.services().inNamespace("dns-test").resource(new ServiceBuilder()
+        .withNewMetadata().withName("named").endMetadata()
+        .withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create().getSpec().getClusterIP();
+    client.pods().inNamespace("dns-test").resource(new PodBuilder()
+        .withNewMetadata().withName("resolver").endMetadata()
+        .withNewSpec().withRestartPolicy("Never")
+        .addNewContainer().withName("resolver").withImage("annex-base:bookworm-jre17").withImagePullPolicy("Never")
+        // <svc>.<ns>.svc through the search path, a short name in the pod's own namespace, and the API
+        .withCommand("bash", "-c", "getent hosts named.dns-test.svc; getent hosts named; getent hosts kubernetes.default;"
+            + " getent hosts no-such-service.dns-test.svc || echo no-such-service-unresolved")
+        .endContainer().endSpec().build()).create();
+    client.pods().inNamespace("dns-test").withName("resolver")
+        .waitUntilCondition(p -> p != null && ("Succeeded".equals(p.getStatus().getPhase())
+            || "Failed".equals(p.getStatus().getPhase())), 90, TimeUnit.SECONDS);
+    String log = client.pods().inNamespace("dns-test").withName("resolver").getLog();
+    List<String> lines = log.lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+    assertEquals(List.of(clusterIp + " named.dns-test.svc.cluster.local", clusterIp + " named.dns-test.svc.cluster.local",
+        "10.96.0.1 kubernetes.default.svc.cluster.local", "no-such-service-unresolved"), lines, log);
+  }
+
+
+  @Test
   void closingRemovesProcessesMountsCgroupsAndNamespaces() throws IOException {
     Path ownDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "node-closed-");
     NodeCluster own = NodeCluster.start(ownDir, List.of());
@@ -79,6 +107,7 @@ class NodeClusterIT {
 
     own.close();
 
+    assertNoProcessWorksUnder(ownDir);
     processes.forEach(p -> assertFalse(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false),
         p.log().getFileName() + " pid " + p.pid() + " still alive"));
     assertFalse(Files.exists(Path.of("/var/run/netns", netns)), "network namespace " + netns + " left");
@@ -86,5 +115,41 @@ class NodeClusterIT {
     try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
       hierarchies.forEach(h -> assertFalse(Files.exists(h.resolve(netns)), "cgroup " + h.resolve(netns) + " left"));
     }
+  }
+
+  @Test
+  void closingAfterItsProcessesWereKilledStillRemovesContainersAndShims() throws IOException {
+    Path ownDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "node-killed-");
+    NodeCluster own = NodeCluster.start(ownDir, List.of());
+    String netns = own.netns();
+    own.adminClient().pods().inNamespace("default").resource(new PodBuilder()
+        .withNewMetadata().withName("sleeper").endMetadata()
+        .withNewSpec().addNewContainer().withName("pause").withImage(NodeCluster.PAUSE_IMAGE)
+        .withImagePullPolicy("Never").endContainer().endSpec().build()).create();
+    own.adminClient().pods().inNamespace("default").withName("sleeper")
+        .waitUntilCondition(p -> p != null && "Running".equals(p.getStatus().getPhase()), 60, TimeUnit.SECONDS);
+
+    // What Ctrl-C does: every component's own shutdown hook stops it before the node can delete its pods.
+    List<ManagedProcess> processes = own.controlPlane().processes();
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).close();
+    }
+    own.close();
+
+    assertNoProcessWorksUnder(ownDir);
+    assertFalse(Files.exists(Path.of("/var/run/netns", netns)), "network namespace " + netns + " left");
+    assertFalse(Files.readString(Path.of("/proc/self/mounts")).contains(ownDir.toString()), "mounts left");
+  }
+
+  /** containerd's shims run in their task's directory under the node's: none may be left. */
+  private static void assertNoProcessWorksUnder(Path dir) {
+    List<String> left = ProcessHandle.allProcesses().filter(p -> {
+      try {
+        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(dir);
+      } catch (IOException | RuntimeException gone) {
+        return false;
+      }
+    }).map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+    assertEquals(List.of(), left, "processes left working under " + dir);
   }
 }
