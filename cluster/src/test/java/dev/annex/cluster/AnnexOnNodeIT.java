@@ -11,6 +11,7 @@ import dev.annex.operator.dependents.RuntimeImage;
 import dev.annex.operator.status.Conditions;
 import dev.annex.testing.controlplane.RepositoryScripts;
 import dev.annex.testing.kubectl.Kubectl;
+import dev.annex.testing.kubectl.KubectlGetLoop;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;

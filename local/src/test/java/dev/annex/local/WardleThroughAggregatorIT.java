@@ -9,6 +9,7 @@ import dev.annex.testing.controlplane.ControlPlane;
 import dev.annex.testing.controlplane.ControlPlaneExtension;
 import dev.annex.testing.controlplane.RepositoryScripts;
 import dev.annex.testing.kubectl.Kubectl;
+import dev.annex.testing.kubectl.KubectlGetLoop;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -28,14 +29,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -219,45 +225,24 @@ class WardleThroughAggregatorIT {
     var secrets = admin.secrets().inNamespace(NS).withName(names.servingSecret());
     String before = secrets.get().getData().get("tls.crt");
 
-    java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-    Thread loop = new Thread(() -> {
-      while (running.get() && gets.get() < 500) {
-        try {
-          Kubectl.Result r = kubectl.result("get", "flunders", "-n", NS, "-o", "name");
-          gets.incrementAndGet();
-          if (r.exit() != 0) {
-            failures.add(r.err());
-          }
-        } catch (Exception e) {
-          failures.add(e.toString());
-        }
-      }
-    }, "kubectl-get-loop");
-    loop.start();
-    try {
-      await().atMost(WAIT).until(() -> gets.get() >= 3);
+    try (KubectlGetLoop loop = KubectlGetLoop.start(kubectl, "flunder.wardle.example.com/first",
+        "get", "flunders", "-n", NS, "-o", "name")) {
+      loop.awaitMoreGets(3, WAIT);
       // What a person does to force a new certificate: delete the Secret (the CA has its own).
       secrets.delete();
       await().atMost(WAIT).until(() -> {
         var secret = secrets.get();
         return secret != null && secret.getData().containsKey("tls.crt") && !secret.getData().get("tls.crt").equals(before);
       });
-      String renewed = new String(java.util.Base64.getDecoder().decode(secrets.get().getData().get("tls.crt")),
-          java.nio.charset.StandardCharsets.UTF_8);
-      var expected = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-          .generateCertificate(new java.io.ByteArrayInputStream(renewed.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      byte[] renewed = Base64.getDecoder().decode(secrets.get().getData().get("tls.crt"));
+      var expected = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(renewed));
       await().atMost(WAIT).untilAsserted(() -> assertThat(servedCertificate().getSerialNumber())
           .as("the runtime serves the renewed certificate").isEqualTo(expected.getSerialNumber()));
-      int seen = gets.get();
-      await().atMost(WAIT).until(() -> gets.get() >= seen + 3);
-    } finally {
-      running.set(false);
-      loop.join(Duration.ofSeconds(90).toMillis());
+      loop.awaitMoreGets(3, WAIT);
+      log.info("renewal gets={} failures={}", loop.gets(), loop.failures().size());
+      assertThat(loop.failures()).as("kubectl get failures during the renewal").isEmpty();
     }
-    log.info("renewal gets={} failures={}", gets.get(), failures.size());
-    assertThat(failures).as("kubectl get failures during the renewal").isEmpty();
     annex.awaitReady(NS, "wardle", WAIT);
   }
 
@@ -373,11 +358,11 @@ class WardleThroughAggregatorIT {
   }
 
   /** The certificate the runtime presents on a new connection now. */
-  private java.security.cert.X509Certificate servedCertificate() throws Exception {
+  private X509Certificate servedCertificate() throws Exception {
     javax.net.ssl.SSLContext context = LocalRuntime.trusting(Files.readString(runtime.directory().resolve("ca.crt")));
     try (var socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("localhost", runtime.port())) {
       socket.startHandshake();
-      return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
     }
   }
 
@@ -408,7 +393,7 @@ class WardleThroughAggregatorIT {
     var http = admin.getHttpClient();
     var response = http.sendAsync(http.newHttpRequestBuilder().uri(admin.getMasterUrl() + "apis")
         .header("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList").build(), String.class)
-        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        .get(30, TimeUnit.SECONDS);
     assertThat(response.code()).isEqualTo(200);
     return response.body();
   }

@@ -1,6 +1,4 @@
-package dev.annex.cluster;
-
-import dev.annex.testing.kubectl.Kubectl;
+package dev.annex.testing.kubectl;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that exits non-zero or does not print what is expected is a failure. Bounded in count and time;
  * {@link #close} stops it.
  */
-final class KubectlGetLoop implements AutoCloseable {
+public final class KubectlGetLoop implements AutoCloseable {
   private static final int MAX_GETS = 2000;
   private static final Duration MAX_TIME = Duration.ofMinutes(6);
   /** A few requests a second: a person's pace, and it leaves the 2 cores to the pods it watches. */
@@ -50,22 +48,22 @@ final class KubectlGetLoop implements AutoCloseable {
   }
 
   /** Starts {@code kubectl ARGS} in a loop, expecting {@code expected} in every output. */
-  static KubectlGetLoop start(Kubectl kubectl, String expected, String... args) {
+  public static KubectlGetLoop start(Kubectl kubectl, String expected, String... args) {
     KubectlGetLoop loop = new KubectlGetLoop(kubectl, expected, args);
     loop.thread.start();
     return loop;
   }
 
-  int gets() {
+  public int gets() {
     return gets.get();
   }
 
-  List<String> failures() {
+  public List<String> failures() {
     return List.copyOf(failures);
   }
 
   /** Waits for {@code count} more gets than now, so a change is followed by requests that see it. */
-  void awaitMoreGets(int count, Duration timeout) throws InterruptedException {
+  public void awaitMoreGets(int count, Duration timeout) throws InterruptedException {
     int target = gets.get() + count;
     Instant deadline = Instant.now().plus(timeout);
     while (gets.get() < target) {
