@@ -51,10 +51,10 @@ node-prereqs:
 	fi
 
 # Annex's runtime against k8s.io/sample-apiserver on one etcd, then its memory backend alone (see
-# bench/README.md; about 20 min with the defaults). Installs wrk from Debian if missing; k6 (Go
+# bench/README.md; about 25 min with the defaults). Installs wrk from Debian if missing; k6 (Go
 # module proxy) and matplotlib (PyPI) are cached under ~/.cache/annex by the script. Prints where
 # the results went. BENCH_SECONDS per phase, BENCH_REPEATS alternated runs per server.
-BENCH_SECONDS ?= 10
+BENCH_SECONDS ?= 6
 BENCH_REPEATS ?= 3
 bench:
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian) ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

@@ -4,12 +4,12 @@
 # bearer token, authentication (TokenReview) and authorization (SubjectAccessReview) delegated to
 # the same kube-apiserver, both caching its answers 10 s (their defaults). Then the runtime's memory
 # backend alone; then the operator at scale (bench/operator.sh). See bench/README.md.
-#   bench/compare.sh [PHASE_SECONDS] [REPEATS]   (default 10 s, 3 repeats; make bench runs it)
+#   bench/compare.sh [PHASE_SECONDS] [REPEATS]   (default 6 s, 3 repeats; make bench runs it)
 # Writes bench/results/<date>-<short commit>.json, bench/RESULTS.md, bench/latency.png and prints their paths.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-phase=${1:-10}
+phase=${1:-6}
 repeats=${2:-3}
 warmup=${BENCH_WARMUP_SECONDS:-5}
 jar="$root/apiserver-runtime/target/annex-apiserver.jar"
