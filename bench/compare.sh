@@ -274,7 +274,7 @@ commit=$(git -C "$root" rev-parse --short HEAD)
 out="$here/results/$(date -u +%Y%m%d)-$commit.json"
 "$venv/bin/python" "$here/report.py" --raw "$raw" --out "$out" --results-md "$here/RESULTS.md" --plot "$here/latency.png" \
   --phase "$phase" --repeats "$repeats" --warmup "$warmup" --commit "$commit" \
-  --versions "annex $(git -C "$root" describe --always --dirty); sample-apiserver $(basename "$(dirname "$bin")"); k6 $k6_version; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1)"
+  --versions "annex $(git -C "$root" describe --always --dirty); sample-apiserver $(awk '$1 == "k8s.io/sample-apiserver" && $2 == "=>" {print $NF}' "$root/controlplane/go.mod") ($(basename "$bin")); k6 $k6_version; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1)"
 echo "$out"
 echo "$here/RESULTS.md"
 echo "$here/latency.png"
