@@ -21,6 +21,8 @@ mkdir -p "$raw"
 [ -f "$jar" ] || { echo "missing $jar: run make build first" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)" >&2; exit 1; }
 
+# Every kubectl request has a time limit, so a hanging kube-apiserver fails the run instead of stalling it.
+kubectl() { command kubectl --request-timeout=60s "$@"; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -119,14 +121,14 @@ start_server() { # name (annex | sample | memory), label for the start-up record
   started=$(date +%s%N)
   local url="https://127.0.0.1:$port"
   for _ in $(seq 1 600); do
-    if curl -ksf "$url/readyz" >/dev/null 2>&1 &&
-       curl -ksf -H "Authorization: Bearer $token" "$url/apis/wardle.example.com/v1alpha1/namespaces/bench/flunders?limit=1" >/dev/null 2>&1; then
+    if curl -m 10 -ksf "$url/readyz" >/dev/null 2>&1 &&
+       curl -m 10 -ksf -H "Authorization: Bearer $token" "$url/apis/wardle.example.com/v1alpha1/namespaces/bench/flunders?limit=1" >/dev/null 2>&1; then
       break
     fi
     kill -0 "${pids[$name]}" 2>/dev/null || { echo "$name exited during start-up; see $work/$name.log" >&2; exit 1; }
     sleep 0.1
   done
-  curl -ksf -H "Authorization: Bearer $token" "$url/apis/wardle.example.com/v1alpha1/namespaces/bench/flunders?limit=1" >/dev/null ||
+  curl -m 10 -ksf -H "Authorization: Bearer $token" "$url/apis/wardle.example.com/v1alpha1/namespaces/bench/flunders?limit=1" >/dev/null ||
     { echo "$name did not answer /readyz and an authorized list within 60 s; see $work/$name.log" >&2; exit 1; }
   local ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   sleep 5 # settled, idle
@@ -207,7 +209,7 @@ start_server sample empty
 log "populating 1,000 objects in each (namespace bench) and the watched object"
 for s in annex sample; do
   populate "$s" bench 1000 obj
-  curl -ksf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -X POST "$(ns_url "$s")/watch/flunders" \
+  curl -m 10 -ksf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -X POST "$(ns_url "$s")/watch/flunders" \
     -d '{"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","metadata":{"name":"watched"},"spec":{"reference":"t0"}}'
 done
 
@@ -242,7 +244,7 @@ for s in annex sample; do populate "$s" bulk 10000 bulk; done
 for s in annex sample; do
   stop_server "$s"
   start_server "$s" "10000 objects"
-  curl -ksf -o /dev/null -H "Authorization: Bearer $token" "$(ns_url "$s")/bulk/flunders"
+  curl -m 10 -ksf -o /dev/null -H "Authorization: Bearer $token" "$(ns_url "$s")/bulk/flunders"
   echo "{\"kind\":\"rss\",\"server\":\"$s\",\"state\":\"10000 objects, after listing them\",\"rss_kib\":$(ps -o rss= -p "${pids[$s]}")}" >>"$raw/records.jsonl"
 done
 stop_server annex

@@ -13,6 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 records=$1
 work=$(mktemp -d /tmp/annex-operator-bench.XXXXXX)
+# Every kubectl request has a time limit, so a hanging kube-apiserver fails the run instead of stalling it.
+kubectl() { command kubectl --request-timeout=60s "$@"; }
 log() { echo "[$(date -u +%H:%M:%S)] operator: $*" >&2; }
 record() { echo "{\"kind\":\"operator\",\"figure\":\"$1\",\"value\":$2,\"note\":\"$3\"}" >>"$records"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -74,7 +76,7 @@ java -Xmx512m -jar "$root/apiserver-runtime/target/annex-apiserver.jar" --api-de
   --bind-address 127.0.0.1 --secure-port "$port" --tls-cert-file "$work/tls.crt" --tls-private-key-file "$work/tls.key" \
   --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" >"$work/one-runtime.log" 2>&1 &
 runtime_pid=$!
-kubectl wait --for=condition=Ready=True aggregatedapi/one -n ops-one --timeout=180s >/dev/null
+command kubectl wait --for=condition=Ready=True aggregatedapi/one -n ops-one --timeout=180s >/dev/null
 one_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 record one_ready_ms "$one_ms" "kubectl apply to Ready=True, the runtime (a JVM) started once the operator wrote its Secret"
 log "one AggregatedApi Ready=True after $one_ms ms"
