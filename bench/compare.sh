@@ -156,7 +156,8 @@ measure() { # name scenario mode rep -- command...
   s0=$(cpu_seconds "${pids[$name]}")
   t0=$(date +%s%N)
   TIMEFORMAT='%U %S %R'
-  { time "$@" >"$out.out" 2>"$out.err"; } 2>"$out.time"
+  { time "$@" >"$out.out" 2>"$out.err"; } 2>"$out.time" ||
+    { echo "$scenario ($mode) on $name failed:" >&2; tail -n 5 "$out.err" >&2; exit 1; }
   t1=$(date +%s%N)
   s1=$(cpu_seconds "${pids[$name]}")
   read -r gen_user gen_sys _ <"$out.time"
