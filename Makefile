@@ -4,7 +4,7 @@ MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
 CONTROLPLANE_BUILD := controlplane/build.sh
 
-.PHONY: build test run run-cluster run-operator crds controlplane node-prereqs bench clean
+.PHONY: build test run run-cluster run-operator crds controlplane node-prereqs bench bench-runtime clean
 
 build:
 	$(MVN) $(MVN_FLAGS) -DskipTests package
@@ -60,12 +60,22 @@ node-prereqs:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-# A load run of the runtime on loopback (see bench/README.md); installs wrk from Debian if missing.
-BENCH_SECONDS ?= 15
+# Annex's runtime against k8s.io/sample-apiserver on one etcd, then its memory backend alone (see
+# bench/README.md; about 25 min with the defaults). Installs wrk from Debian if missing; k6 (Go
+# module proxy) and matplotlib (PyPI) are cached under ~/.cache/annex by the script. Prints where
+# the results went. BENCH_SECONDS per phase, BENCH_REPEATS alternated runs per server.
+BENCH_SECONDS ?= 6
+BENCH_REPEATS ?= 3
 bench:
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian) ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(MVN) $(MVN_FLAGS) -pl apiserver-runtime,local -am -DskipTests package
+	bench/compare.sh $(BENCH_SECONDS) $(BENCH_REPEATS)
+
+# The older load run of the runtime alone (memory and etcd3, AlwaysAllow), into bench/results/<time>.md.
+bench-runtime:
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian) ..."; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(MVN) $(MVN_FLAGS) -pl apiserver-runtime -am -DskipTests package
-	bench/run.sh $(BENCH_SECONDS)
+	bench/run.sh 15
 
 # Images without a Docker engine: Jib writes operator/target/annex-operator-image.tar and
 # apiserver-runtime/target/annex-apiserver-image.tar (`docker load -i`, `ctr images import`). The base

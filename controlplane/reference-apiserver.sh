@@ -55,6 +55,8 @@ start() {
     > "$dir/etcd.log" 2>&1 &
   echo $! > "$dir/etcd.pid"
   wait_for "etcd on 127.0.0.1:$etcd_port" 30 curl -sf "http://127.0.0.1:$etcd_port/health"
+  # recorded for callers that put more servers on the same etcd (bench/compare.sh)
+  echo "http://127.0.0.1:$etcd_port" > "$dir/etcd.url"
   "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1 \
     --advertise-address 127.0.0.1 --secure-port "$api_port" --cert-dir "$dir/serving" \
     --endpoint-reconciler-type none --service-cluster-ip-range 10.96.0.0/16 \

@@ -42,14 +42,25 @@ public final class MaxInFlightFilter implements Filter {
     }
     AtomicInteger counted = reading ? readOnlyInFlight : mutatingInFlight;
     counted.incrementAndGet();
-    try {
-      return next.handle(request);
-    } finally {
+    Runnable release = () -> {
       counted.decrementAndGet();
       if (limit != null) {
         limit.release();
       }
+    };
+    ApiResponse response;
+    try {
+      response = next.handle(request);
+    } catch (RuntimeException | Error e) {
+      release.run();
+      throw e;
     }
+    if (response instanceof ApiResponse.Deferred deferred) {
+      // in flight until the worker answers (or the timeout filter answers for it)
+      return new ApiResponse.Deferred(deferred.response().whenComplete((done, failure) -> release.run()));
+    }
+    release.run();
+    return response;
   }
 
   /** The 429 kube-apiserver answers, as a Status (apimachinery's NewTooManyRequests) with its message. */

@@ -8,9 +8,14 @@ import dev.annex.apiserver.status.StatusException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
-/** A complete response, or a stream (watch) that writes chunks until it ends. */
+/**
+ * A complete response, or a stream (watch) that writes chunks until it ends, or one still being
+ * worked out on a worker thread ({@link Deferred}).
+ */
 public sealed interface ApiResponse {
 
   ObjectMapper JSON = new ObjectMapper();
@@ -24,6 +29,35 @@ public sealed interface ApiResponse {
 
   /** A response whose body is written later, chunk by chunk, by {@code body}. */
   record Streaming(int status, Map<String, String> headers, Consumer<ResponseStream> body) implements ApiResponse {
+  }
+
+  /**
+   * A response a worker thread is still working out: the timeout filter hands the rest of the chain
+   * to one, so the filters above it and the server (on Netty's event loop) never wait. It has no
+   * status or headers of its own; the filters above act when it completes.
+   */
+  record Deferred(CompletableFuture<ApiResponse> response) implements ApiResponse {
+    @Override
+    public int status() {
+      throw new IllegalStateException("a deferred response has no status before it completes");
+    }
+
+    @Override
+    public Map<String, String> headers() {
+      throw new IllegalStateException("a deferred response has no headers before it completes");
+    }
+  }
+
+  /** The response, waiting for a deferred one: for callers that are not on an event loop (tests). */
+  static ApiResponse await(ApiResponse response) {
+    if (response instanceof Deferred deferred) {
+      try {
+        return await(deferred.response().join());
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    return response;
   }
 
   static Full json(int status, JsonNode body) {

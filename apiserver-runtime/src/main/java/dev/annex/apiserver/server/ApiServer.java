@@ -24,7 +24,6 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -45,11 +44,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   public static ApiServer start(String bindAddress, int port, Supplier<SslContext> tls, Handler handler,
-                                long maxBodyBytes, int maxStreams, RequestMetrics metrics, Executor requestWorkers)
+                                long maxBodyBytes, int maxStreams, RequestMetrics metrics)
       throws InterruptedException {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-    RequestDispatcher dispatcher = new RequestDispatcher(handler, metrics, requestWorkers);
+    RequestDispatcher dispatcher = new RequestDispatcher(handler, metrics);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)

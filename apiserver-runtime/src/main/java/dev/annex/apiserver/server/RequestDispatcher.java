@@ -1,6 +1,5 @@
 package dev.annex.apiserver.server;
 
-import dev.annex.apiserver.filters.MaxInFlightFilter;
 import dev.annex.apiserver.http.ApiRequest;
 import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.http.Handler;
@@ -42,29 +41,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Turns an aggregated Netty request (an HTTP/1.1 connection's or an HTTP/2 stream's) into an
- * {@link ApiRequest}, runs the handler chain on a worker thread (the chain may wait for a
- * TokenReview or a SubjectAccessReview; the event loop must never wait), and writes the response
- * back on the channel's event loop: complete, or as a chunked stream for watches. An HTTP/1.1
- * connection reads its next request only once this one is answered, so responses keep their order.
+ * {@link ApiRequest}, runs the handler chain, and writes the response on the channel's event loop:
+ * complete, or as a chunked stream for watches. The chain starts here, on the event loop, and its
+ * timeout filter moves the rest (which may wait for a TokenReview or a SubjectAccessReview) to a
+ * worker thread, answering with a {@link ApiResponse.Deferred} that is written when it completes:
+ * the event loop never waits. An HTTP/1.1 connection reads its next request only once this one is
+ * answered, so responses keep their order.
  */
 @ChannelHandler.Sharable
 final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final Handler handler;
   private final RequestMetrics metrics;
-  private final Executor workers;
 
-  RequestDispatcher(Handler handler, RequestMetrics metrics, Executor workers) {
+  RequestDispatcher(Handler handler, RequestMetrics metrics) {
     this.handler = handler;
     this.metrics = metrics;
-    this.workers = workers;
   }
 
   @Override
@@ -83,14 +80,19 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
       ctx.channel().config().setAutoRead(false);
     }
     msg.retain(); // the WebSocket handshake reads it after this method returns
-    try {
-      workers.execute(() -> {
-        ApiResponse response = handle(request);
-        ctx.executor().execute(() -> respond(ctx, msg, request, response, keepAlive, head, http1, start));
+    ApiResponse response = handle(request);
+    if (response instanceof ApiResponse.Deferred deferred) {
+      deferred.response().whenComplete((done, failure) -> {
+        ApiResponse answer = failure == null ? done
+            : ApiResponse.error(StatusException.internal(String.valueOf(failure.getMessage())));
+        if (ctx.executor().inEventLoop()) {
+          respond(ctx, msg, request, answer, keepAlive, head, http1, start);
+        } else {
+          ctx.executor().execute(() -> respond(ctx, msg, request, answer, keepAlive, head, http1, start));
+        }
       });
-    } catch (RejectedExecutionException e) {
-      // every worker busy: the same answer the max-in-flight filter gives
-      respond(ctx, msg, request, MaxInFlightFilter.tooManyRequests(), keepAlive, head, http1, start);
+    } else {
+      respond(ctx, msg, request, response, keepAlive, head, http1, start);
     }
   }
 

@@ -58,9 +58,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -200,21 +198,19 @@ public final class RuntimeServer implements AutoCloseable {
     metrics.gauge("apiserver_current_inflight_requests", "Maximal number of currently used inflight request limit of "
         + "this apiserver per request kind.", "request_kind=\"mutating\"", () -> maxInFlight.inFlight(true));
     metrics.gauge("apiserver_current_inflight_requests", "", "request_kind=\"readOnly\"", () -> maxInFlight.inFlight(false));
-    int bound = chain.maxRequestsInFlight() == 0 || chain.maxMutatingRequestsInFlight() == 0 ? Integer.MAX_VALUE
-        : chain.maxRequestsInFlight() + chain.maxMutatingRequestsInFlight() + WORKERS_OVER_LIMITS;
-    ExecutorService requestWorkers = workers("apiserver-request", bound);
-    resources.add(requestWorkers::shutdownNow);
-    ExecutorService timeoutWorkers = workers("apiserver-handler", bound);
-    resources.add(timeoutWorkers::shutdownNow);
+    // Not bounded here: the in-flight limits are checked on the event loop before a request gets a
+    // worker, and a watch holds one only until it is authorized (a goroutine per request in k8s).
+    ExecutorService workers = Executors.newCachedThreadPool(daemon("apiserver-handler"));
+    resources.add(workers::shutdownNow);
     Writer audit = auditWriter(chain.auditLogPath());
     if (audit != null) {
       resources.add(audit::close);
     }
     Handler handler = HandlerChain.build(router, new HandlerChain.Config(authenticators, chain.anonymousAuth(), authorizer,
-        maxInFlight, chain.requestTimeout(), timeoutWorkers, chain.auditLevel(), audit));
+        maxInFlight, chain.requestTimeout(), workers, chain.auditLevel(), audit));
 
     ApiServer server = ApiServer.start(options.bindAddress(), options.securePort(), tls, handler,
-        options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics, requestWorkers);
+        options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics);
     reloads.scheduleWithFixedDelay(() -> reloaders.forEach(RuntimeServer::quietly), RELOAD_PERIOD.toMillis(),
         RELOAD_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     LOG.info("serving {} ({}) on https://{}:{}", api.group(),
@@ -242,13 +238,6 @@ public final class RuntimeServer implements AutoCloseable {
     readyChecks.add(new HealthCheck("etcd", () -> EtcdConfig.ping(client, etcd.prefix(), ETCD_CHECK_TIMEOUT)));
     LOG.info("storing {} in etcd at {} under {}", api.group(), String.join(",", etcd.servers()), etcd.prefix());
     return new Cacher(new EtcdStorage(client, etcd.prefix(), etcd.requestTimeout()), options.watchHistory());
-  }
-
-  /** Workers beyond the in-flight limits: requests over the limit still need a thread to be told 429. */
-  private static final int WORKERS_OVER_LIMITS = 64;
-
-  private static ExecutorService workers(String name, int max) {
-    return new ThreadPoolExecutor(0, max, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), daemon(name));
   }
 
   private static ThreadFactory daemon(String name) {

@@ -47,8 +47,13 @@ class HandlerChainTest {
   private Handler chain(Handler api, int readOnlyLimit, int mutatingLimit, Duration timeout,
                         AuditFilter.Level level, StringWriter audit) {
     Authenticator alice = request -> Optional.of(new UserInfo("alice", List.of("developers")));
-    return HandlerChain.build(api, new HandlerChain.Config(List.of(alice), true, Authorizer.alwaysAllow(),
-        new MaxInFlightFilter(readOnlyLimit, mutatingLimit), timeout, workers, level, audit));
+    return answered(HandlerChain.build(api, new HandlerChain.Config(List.of(alice), true, Authorizer.alwaysAllow(),
+        new MaxInFlightFilter(readOnlyLimit, mutatingLimit), timeout, workers, level, audit)));
+  }
+
+  /** The chain as a client sees it: a deferred answer once the worker (or the timeout) gives it. */
+  private static Handler answered(Handler chain) {
+    return request -> ApiResponse.await(chain.handle(request));
   }
 
   private static ApiRequest request(String method, String path, String... query) {
@@ -195,9 +200,9 @@ class HandlerChainTest {
     Authenticator refusing = request -> {
       throw new Authenticator.AuthenticationException("invalid bearer token");
     };
-    Handler chain = HandlerChain.build(request -> ApiResponse.text(200, "ok"), new HandlerChain.Config(List.of(refusing),
-        true, Authorizer.alwaysAllow(), new MaxInFlightFilter(0, 0), Duration.ofSeconds(5), workers,
-        AuditFilter.Level.Metadata, audit));
+    Handler chain = answered(HandlerChain.build(request -> ApiResponse.text(200, "ok"), new HandlerChain.Config(
+        List.of(refusing), true, Authorizer.alwaysAllow(), new MaxInFlightFilter(0, 0), Duration.ofSeconds(5), workers,
+        AuditFilter.Level.Metadata, audit)));
     assertThat(chain.handle(request("GET", FLUNDERS)).status()).isEqualTo(401);
     JsonNode e = JSON.readTree(audit.toString());
     assertThat(e.path("responseStatus").path("code").asInt()).isEqualTo(401);

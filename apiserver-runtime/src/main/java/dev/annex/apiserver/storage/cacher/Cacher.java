@@ -31,7 +31,8 @@ import java.util.function.Predicate;
  * The watch cache in front of a storage, as kube-apiserver's cacher: one list and one watch of the
  * whole storage keep a copy of every object and a window of the last {@code capacity} changes.
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
- * version ({@code resourceVersion=0}); gets, exact and paged lists and all writes go to the backend.
+ * version ({@code resourceVersion=0}) and consistent unpaged lists (once the cache has seen etcd's
+ * current revision); gets, exact and paged lists and all writes go to the backend.
  * A watch from before the window is 410 Gone; one from after the cache's version waits (3 s at
  * most, as kube-apiserver) until the cache has caught up. When the backend watch ends (etcd
  * compacted past it), every cached watch ends too and the cache re-lists.
@@ -247,8 +248,21 @@ public final class Cacher implements Storage {
 
   @Override
   public ListResult list(String prefix, ListOptions options) {
-    if (!options.anyVersion() || options.startKey() != null || options.resourceVersion() != 0) {
+    if (options.startKey() != null || options.resourceVersion() != 0) {
       return delegate.list(prefix, options);
+    }
+    if (!options.anyVersion()) {
+      // A consistent list, as kube-apiserver's ConsistentListFromCache: etcd's current revision
+      // (a count-only read), then the cache once it has seen that revision, instead of reading and
+      // decoding every object from etcd. Paged lists and a cache that cannot catch up go to etcd.
+      if (options.limit() > 0) {
+        return delegate.list(prefix, options);
+      }
+      try {
+        waitUntilFresh(delegate.currentResourceVersion());
+      } catch (StorageException e) {
+        return delegate.list(prefix, options);
+      }
     }
     synchronized (lock) {
       awaitReady(System.nanoTime() + FRESHNESS_WAIT.toNanos());

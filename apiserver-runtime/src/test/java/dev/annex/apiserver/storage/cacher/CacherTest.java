@@ -104,7 +104,7 @@ class CacherTest {
   }
 
   @Test
-  void listsAtAnyVersionAreServedFromTheCacheAndOthersFromTheBackend() {
+  void listsAtAnyVersionAndConsistentUnpagedListsAreServedFromTheCacheAndOthersFromTheBackend() {
     CountingStorage backend = new CountingStorage();
     try (Cacher cacher = new Cacher(backend, 100)) {
       cacher.create("/r/a", object("a"));
@@ -112,8 +112,15 @@ class CacherTest {
       await().atMost(Duration.ofSeconds(5)).alias("the cache has the object")
           .until(() -> cacher.list("/r/", ListOptions.latest().withAnyVersion()).items().size() == 1);
       assertThat(backend.lists.get()).as("backend lists for resourceVersion=0 reads").isEqualTo(before);
-      assertThat(cacher.list("/r/", ListOptions.latest()).items()).hasSize(1);
-      assertThat(backend.lists.get()).as("a consistent list reads the backend").isEqualTo(before + 1);
+
+      cacher.create("/r/b", object("b"));
+      ListResult consistent = cacher.list("/r/", ListOptions.latest());
+      assertThat(consistent.items()).as("a consistent list sees the write just made").hasSize(2);
+      assertThat(consistent.resourceVersion()).isEqualTo(backend.currentResourceVersion());
+      assertThat(backend.lists.get()).as("a consistent list is served from the cache once it is fresh").isEqualTo(before);
+
+      assertThat(cacher.list("/r/", new ListOptions(0, null, 1, o -> true, false)).items()).hasSize(1);
+      assertThat(backend.lists.get()).as("a paged list reads the backend").isEqualTo(before + 1);
     }
   }
 

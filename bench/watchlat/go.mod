@@ -1,0 +1,3 @@
+module annex.dev/bench/watchlat
+
+go 1.22

@@ -1,0 +1,151 @@
+// watchlat measures watch delivery latency, which no established load generator does (wrk and
+// k6 read a response only once it ends; a watch never ends): it opens N watches on one namespace,
+// waits until every one has received the initial ADDED event, then merge-patches the one object
+// there at a fixed rate with the send time in spec.reference, and records for every MODIFIED
+// event each watcher receives how long after its patch was sent it arrived.
+// Prints one JSON object: watchers, updates sent, events expected and received, percentiles (ms).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+type event struct {
+	Type   string `json:"type"`
+	Object struct {
+		Spec struct {
+			Reference string `json:"reference"`
+		} `json:"spec"`
+	} `json:"object"`
+}
+
+func main() {
+	base := flag.String("url", "", "the namespace's flunders URL, e.g. https://127.0.0.1:8443/apis/wardle.example.com/v1alpha1/namespaces/watch/flunders")
+	name := flag.String("name", "watched", "the object to patch (must exist)")
+	token := flag.String("token-file", "", "file holding the bearer token")
+	watchers := flag.Int("watchers", 1000, "concurrent watches")
+	rate := flag.Float64("rate", 10, "patches per second")
+	duration := flag.Duration("duration", 10*time.Second, "how long to patch")
+	flag.Parse()
+	tok, err := os.ReadFile(*token)
+	if err != nil {
+		fail("reading the token: %v", err)
+	}
+	auth := "Bearer " + strings.TrimSpace(string(tok))
+	// HTTP/1.1, one connection per watch, like wrk's connections; the servers' self-signed certificates are not verified.
+	transport := &http.Transport{
+		TLSClientConfig:     &tls.Config{InsecureSkipVerify: true},
+		TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
+		MaxIdleConnsPerHost: *watchers + 8,
+	}
+	client := &http.Client{Transport: transport}
+
+	var mu sync.Mutex
+	var latencies []float64
+	ready := make(chan struct{}, *watchers)
+	failed := make(chan error, *watchers)
+	for i := 0; i < *watchers; i++ {
+		go func() {
+			req, _ := http.NewRequest("GET", *base+"?watch=true&timeoutSeconds=600", nil)
+			req.Header.Set("Authorization", auth)
+			resp, err := client.Do(req)
+			if err != nil {
+				failed <- err
+				return
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != 200 {
+				failed <- fmt.Errorf("watch answered %d", resp.StatusCode)
+				return
+			}
+			dec := json.NewDecoder(bufio.NewReaderSize(resp.Body, 64<<10))
+			for {
+				var e event
+				if err := dec.Decode(&e); err != nil {
+					return
+				}
+				now := time.Now().UnixNano()
+				if e.Type == "ADDED" {
+					ready <- struct{}{}
+					continue
+				}
+				sent, err := strconv.ParseInt(strings.TrimPrefix(e.Object.Spec.Reference, "t"), 10, 64)
+				if e.Type != "MODIFIED" || err != nil {
+					continue
+				}
+				mu.Lock()
+				latencies = append(latencies, float64(now-sent)/1e6)
+				mu.Unlock()
+			}
+		}()
+	}
+	deadline := time.After(120 * time.Second)
+	for n := 0; n < *watchers; n++ {
+		select {
+		case <-ready:
+		case err := <-failed:
+			fail("a watch failed: %v", err)
+		case <-deadline:
+			fail("timed out after 120 s waiting for %d watches to receive their initial event (%d did)", *watchers, n)
+		}
+	}
+
+	interval := time.Duration(float64(time.Second) / *rate)
+	ticker := time.NewTicker(interval)
+	end := time.Now().Add(*duration)
+	sent, patchErrors := 0, 0
+	for time.Now().Before(end) {
+		<-ticker.C
+		body := fmt.Sprintf(`{"spec":{"reference":"t%d"}}`, time.Now().UnixNano())
+		req, _ := http.NewRequest("PATCH", *base+"/"+*name, bytes.NewBufferString(body))
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", "application/merge-patch+json")
+		resp, err := client.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			patchErrors++
+		} else {
+			sent++
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+	}
+	ticker.Stop()
+	time.Sleep(5 * time.Second) // the last events in flight
+	mu.Lock()
+	defer mu.Unlock()
+	sort.Float64s(latencies)
+	pct := func(p float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		i := int(p / 100 * float64(len(latencies)))
+		if i >= len(latencies) {
+			i = len(latencies) - 1
+		}
+		return latencies[i]
+	}
+	out, _ := json.Marshal(map[string]any{
+		"watchers": *watchers, "rate": *rate, "updates": sent, "patch_errors": patchErrors,
+		"expected": sent * *watchers, "received": len(latencies),
+		"p50_ms": pct(50), "p99_ms": pct(99), "p999_ms": pct(99.9), "max_ms": pct(100),
+	})
+	fmt.Println(string(out))
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "watchlat: "+format+"\n", args...)
+	os.Exit(1)
+}
