@@ -7,7 +7,7 @@ import dev.annex.operator.metrics.ReconcileMetrics;
 import dev.annex.operator.status.Conditions;
 import dev.annex.testing.controlplane.ControlPlane;
 import dev.annex.testing.controlplane.RepositoryScripts;
-import io.fabric8.kubernetes.api.model.Condition;
+import dev.annex.testing.waiting.Waits;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -178,16 +178,9 @@ public final class LocalAnnex implements AutoCloseable {
     }
   }
 
-  /** The conditions as {@code kubectl describe} lists them: type, status, reason, message. */
+  /** The conditions of {@code api} as {@code kubectl describe} lists them. */
   public static String describe(AggregatedApi api) {
-    if (api == null || api.getStatus() == null || api.getStatus().conditions == null) {
-      return "  (no status)";
-    }
-    StringBuilder text = new StringBuilder();
-    for (Condition c : api.getStatus().conditions) {
-      text.append(String.format("  %-22s %-7s %-22s %s%n", c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
-    }
-    return text.toString();
+    return Conditions.describe(api == null || api.getStatus() == null ? null : api.getStatus().conditions);
   }
 
   @Override

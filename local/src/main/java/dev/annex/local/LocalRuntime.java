@@ -4,6 +4,7 @@ import dev.annex.operator.ResourceNames;
 import dev.annex.operator.api.AggregatedApi;
 import dev.annex.operator.dependents.ApiDefinitionDocument;
 import dev.annex.testing.controlplane.ManagedProcess;
+import dev.annex.testing.waiting.Waits;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -3,6 +3,7 @@ package dev.annex.local;
 import dev.annex.operator.ResourceNames;
 import dev.annex.operator.api.AggregatedApi;
 import dev.annex.testing.controlplane.ControlPlane;
+import dev.annex.testing.waiting.Waits;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 

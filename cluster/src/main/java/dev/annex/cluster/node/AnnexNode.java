@@ -5,7 +5,7 @@ import dev.annex.operator.status.Conditions;
 import dev.annex.testing.controlplane.RepositoryScripts;
 import dev.annex.testing.kubectl.Kubectl;
 import dev.annex.testing.node.NodeCluster;
-import io.fabric8.kubernetes.api.model.Condition;
+import dev.annex.testing.waiting.Waits;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +31,6 @@ public final class AnnexNode implements AutoCloseable {
   public static final String OPERATOR_NAMESPACE = "annex-system";
   public static final String OPERATOR_DEPLOYMENT = "annex-operator";
   public static final Duration OPERATOR_TIMEOUT = Duration.ofSeconds(120);
-  private static final Duration POLL = Duration.ofMillis(500);
 
   private final NodeCluster cluster;
   private final StorageEtcd storageEtcd;
@@ -150,16 +149,9 @@ public final class AnnexNode implements AutoCloseable {
     return Conditions.isTrue(api.getStatus().conditions, type);
   }
 
-  /** The conditions as {@code kubectl describe} lists them: type, status, reason, message. */
+  /** The conditions of {@code api} as {@code kubectl describe} lists them. */
   public static String describe(AggregatedApi api) {
-    if (api == null || api.getStatus() == null || api.getStatus().conditions == null) {
-      return "  (no status)";
-    }
-    StringBuilder text = new StringBuilder();
-    for (Condition c : api.getStatus().conditions) {
-      text.append(String.format("  %-22s %-7s %-22s %s%n", c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
-    }
-    return text.toString();
+    return Conditions.describe(api == null || api.getStatus() == null ? null : api.getStatus().conditions);
   }
 
   @Override
@@ -175,22 +167,8 @@ public final class AnnexNode implements AutoCloseable {
     }
   }
 
-  /** The one polling loop here: every wait has a timeout and says what it waited for and what it saw. */
-  private static void await(String what, Duration timeout, BooleanSupplier condition,
-      Supplier<String> onTimeout) {
-    Instant deadline = Instant.now().plus(timeout);
-    while (!holds(condition)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("timed out after " + timeout.toSeconds() + "s waiting for " + what
-            + onTimeout.get());
-      }
-      try {
-        Thread.sleep(POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + what, e);
-      }
-    }
+  private static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> onTimeout) {
+    Waits.until(what, timeout, () -> holds(condition) ? Boolean.TRUE : null, onTimeout);
   }
 
   private static boolean holds(BooleanSupplier condition) {

@@ -22,6 +22,18 @@ public final class Conditions {
   private Conditions() {
   }
 
+  /** The conditions as {@code kubectl describe} lists them: type, status, reason, message; for logs and errors. */
+  public static String describe(List<Condition> conditions) {
+    if (conditions == null) {
+      return "  (no status)";
+    }
+    StringBuilder text = new StringBuilder();
+    for (Condition c : conditions) {
+      text.append(String.format("  %-22s %-7s %-22s %s%n", c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
+    }
+    return text.toString();
+  }
+
   /**
    * Sets (or adds) the condition of that type. {@code lastTransitionTime} only moves when the status
    * flips, so a reconcile that finds nothing new leaves the status byte for byte as it was.

@@ -1,11 +1,11 @@
-package dev.annex.local;
+package dev.annex.testing.waiting;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
 
-/** The one polling loop of this package: every wait has a timeout and says what it waited for. */
-final class Waits {
+/** The polling loop of the sessions and end-to-end tests: every wait has a timeout and says what it waited for. */
+public final class Waits {
   private static final Duration POLL = Duration.ofMillis(250);
 
   private Waits() {
@@ -15,7 +15,7 @@ final class Waits {
    * Polls {@code lookup} until it gives something, and returns it; after {@code timeout} fails with
    * {@code what} and whatever {@code onTimeout} adds (the last state seen, for example).
    */
-  static <T> T until(String what, Duration timeout, Supplier<T> lookup, Supplier<String> onTimeout) {
+  public static <T> T until(String what, Duration timeout, Supplier<T> lookup, Supplier<String> onTimeout) {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
       T found = lookup.get();
@@ -35,7 +35,7 @@ final class Waits {
     }
   }
 
-  static <T> T until(String what, Duration timeout, Supplier<T> lookup) {
+  public static <T> T until(String what, Duration timeout, Supplier<T> lookup) {
     return until(what, timeout, lookup, () -> "");
   }
 }
