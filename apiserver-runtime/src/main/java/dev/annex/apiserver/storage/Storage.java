@@ -38,6 +38,17 @@ public interface Storage extends AutoCloseable {
   ObjectNode guaranteedUpdate(String key, UpdateFunction update);
 
   /**
+   * {@link #guaranteedUpdate(String, UpdateFunction)} that may start from {@code cached}, a state of
+   * the object a cache holds that can be stale (k8s passes the watch cache's copy as
+   * {@code cachedExistingObject}): the backend can try the update on it and save a read. It must
+   * read the current state before it fails or returns unchanged on the strength of that copy. The
+   * default ignores it; {@code cached} is only read, never changed.
+   */
+  default ObjectNode guaranteedUpdate(String key, UpdateFunction update, ObjectNode cached) {
+    return guaranteedUpdate(key, update);
+  }
+
+  /**
    * Deletes the object when {@code precondition} accepts its current state and returns the
    * deleted state, stamped with the resourceVersion of the deletion.
    *

@@ -114,6 +114,46 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void anUpdateGivenAStaleCachedCopyDecidesOnTheCurrentState() {
+    ObjectNode stale = storage.create("/r/a", object("a", "x"));
+    ObjectNode current = storage.guaranteedUpdate("/r/a", c -> {
+      c.with("spec").put("n", 1);
+      return c;
+    });
+
+    // refused on the stale copy (n is 0), accepted on the current one: the update lands on the current one
+    ObjectNode two = storage.guaranteedUpdate("/r/a", c -> {
+      if (c.path("spec").path("n").asInt() != 1) {
+        throw new IllegalStateException("stale state seen");
+      }
+      c.with("spec").put("n", 2);
+      return c;
+    }, stale);
+    assertThat(two.path("spec").path("n").asInt()).isEqualTo(2);
+    assertThat(rv(two)).isGreaterThan(rv(current));
+
+    // a no-op on the stale copy (n back to 0) is a change of the current state: it is written
+    ObjectNode zero = storage.guaranteedUpdate("/r/a", c -> {
+      c.with("spec").put("n", 0);
+      return c;
+    }, stale);
+    assertThat(rv(zero)).isGreaterThan(rv(two));
+    assertThat(storage.get("/r/a").orElseThrow().path("spec").path("n").asInt()).isZero();
+
+    // refused on a copy that is current: the function's own error, nothing written
+    ObjectNode latest = storage.get("/r/a").orElseThrow();
+    assertThatThrownBy(() -> storage.guaranteedUpdate("/r/a", c -> {
+      throw new IllegalArgumentException("refused");
+    }, latest)).isInstanceOf(IllegalArgumentException.class).hasMessage("refused");
+    assertThat(storage.get("/r/a")).contains(latest);
+
+    // a copy of an object deleted since: not found
+    storage.delete("/r/a", o -> true);
+    assertThatThrownBy(() -> storage.guaranteedUpdate("/r/a", c -> c, latest))
+        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(StorageException.Kind.NOT_FOUND));
+  }
+
+  @Test
   void concurrentGuaranteedUpdatesLoseNoIncrement() throws Exception {
     storage.create("/r/a", object("a", "x"));
     ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -174,25 +174,70 @@ public final class EtcdStorage implements Storage {
 
   @Override
   public ObjectNode guaranteedUpdate(String key, UpdateFunction update) {
+    return guaranteedUpdate(key, update, null);
+  }
+
+  /** A state of the object the update runs on: decoded, at its mod revision, and whether etcd said so just now. */
+  private record State(ObjectNode object, long revision, boolean current) {
+    static State of(KeyValue kv) {
+      return new State(decode(kv), kv.getModRevision(), true);
+    }
+  }
+
+  /**
+   * As k8s {@code etcd3.store.GuaranteedUpdate}: with a cached state the first attempt costs one
+   * compare-and-swap instead of a read and a write; a failed swap brings back the current state.
+   * An error or a no-op decided on the cached state is only returned once a read shows that state
+   * was current.
+   */
+  @Override
+  public ObjectNode guaranteedUpdate(String key, UpdateFunction update, ObjectNode cached) {
     ByteSequence k = etcdKey(key);
-    KeyValue current = read(key);
+    State state = cached == null ? State.of(read(key)) : new State(cached, revisionOf(cached), false);
     while (true) {
-      ObjectNode before = decode(current);
-      ObjectNode updated = update.apply(before.deepCopy());
+      ObjectNode updated;
+      try {
+        updated = update.apply(state.object().deepCopy());
+      } catch (RuntimeException e) {
+        if (state.current()) {
+          throw e;
+        }
+        State fresh = State.of(read(key));
+        if (fresh.revision() == state.revision()) {
+          throw e;
+        }
+        state = fresh;
+        continue;
+      }
       // the caller's copy may carry any resourceVersion; the stored one decides whether anything changed
-      withVersion(updated, current.getModRevision());
-      if (updated.equals(before)) {
-        return updated;
+      withVersion(updated, state.revision());
+      if (updated.equals(state.object())) {
+        if (state.current()) {
+          return updated;
+        }
+        state = State.of(read(key));
+        if (updated.equals(state.object())) {
+          return updated;
+        }
+        continue;
       }
       TxnResponse response = call(kv.txn()
-          .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
+          .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(state.revision())))
           .Then(Op.put(k, encode(updated), PutOption.DEFAULT))
           .Else(Op.get(k, GetOption.DEFAULT))
           .commit(), key);
       if (response.isSucceeded()) {
         return withVersion(updated, response.getHeader().getRevision());
       }
-      current = latest(response, key); // someone else wrote in between: run the function again on theirs
+      state = State.of(latest(response, key)); // someone else wrote in between: run the function again on theirs
+    }
+  }
+
+  private static long revisionOf(ObjectNode object) {
+    try {
+      return Long.parseLong(object.path("metadata").path("resourceVersion").asText());
+    } catch (NumberFormatException e) {
+      return 0; // never a mod revision: the swap fails and brings back the current state
     }
   }
 
