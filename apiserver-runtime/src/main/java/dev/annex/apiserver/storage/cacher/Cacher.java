@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  * whole storage keep a copy of every object and a window of the last {@code capacity} changes.
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
  * version ({@code resourceVersion=0}) and consistent unpaged lists (once the cache has seen etcd's
- * current revision); gets, exact and paged lists and all writes go to the backend.
+ * current revision); gets, exact and paged lists and all writes go to the backend, an update
+ * starting from the cached object (the backend checks it is current, as k8s does).
  * A watch from before the window is 410 Gone; one from after the cache's version waits (3 s at
  * most, as kube-apiserver) until the cache has caught up. When the backend watch ends (etcd
  * compacted past it), every cached watch ends too and the cache re-lists.
@@ -158,9 +159,10 @@ public final class Cacher implements Storage {
         oldestVersion = history.removeFirst().resourceVersion();
       }
       resourceVersion = event.resourceVersion();
-      ObjectNode current = after != null ? after : event.object();
+      // one copy for all watchers (the cached object stays untouched): see WatchListener
+      ObjectNode shared = watchers.isEmpty() ? null : (after != null ? after : event.object()).deepCopy();
       for (CacheWatch w : watchers) {
-        w.deliver(change, current);
+        w.deliver(change, shared);
       }
       lock.notifyAll();
     }
@@ -306,7 +308,11 @@ public final class Cacher implements Storage {
 
   @Override
   public ObjectNode guaranteedUpdate(String key, UpdateFunction update) {
-    return delegate.guaranteedUpdate(key, update);
+    ObjectNode cached;
+    synchronized (lock) {
+      cached = ready ? objects.get(key) : null; // cached objects are replaced, never changed in place
+    }
+    return delegate.guaranteedUpdate(key, update, cached);
   }
 
   @Override
@@ -339,7 +345,7 @@ public final class Cacher implements Storage {
         }
         for (Change c : history) {
           if (c.resourceVersion() > from) {
-            watch.deliver(c, c.after() != null ? c.after() : deletedState(c));
+            watch.deliver(c, c.after() != null ? c.after().deepCopy() : deletedState(c));
           }
         }
       }
@@ -405,6 +411,7 @@ public final class Cacher implements Storage {
     }
 
     /** Turns one change into the event this watcher sees, if any (holding the lock). */
+    /** {@code current} is handed on as it is: a copy the caller made for this change's watchers. */
     void deliver(Change c, ObjectNode current) {
       if (stopped || !c.key().startsWith(prefix)) {
         return;
@@ -412,7 +419,7 @@ public final class Cacher implements Storage {
       boolean was = c.before() != null && filter.test(c.before());
       boolean is = c.after() != null && filter.test(c.after());
       WatchEvent.typeOf(was, is).ifPresent(type ->
-          listener.onEvent(new WatchEvent(type, current.deepCopy(), c.resourceVersion(), false, c.key())));
+          listener.onEvent(new WatchEvent(type, current, c.resourceVersion(), false, c.key())));
     }
 
     /** A bookmark at the backend's current version, once the cache has seen it; ordered after every event sent. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
+import dev.annex.apiserver.storage.StorageException;
 import dev.annex.apiserver.storage.Watch;
 import dev.annex.apiserver.storage.WatchEvent;
 import dev.annex.apiserver.storage.WatchListener;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** What the watch cache saves the backend: the calls a counting backend sees. */
@@ -31,6 +33,7 @@ class CacherTest {
     final MemoryStorage backend = new MemoryStorage(100);
     final AtomicInteger lists = new AtomicInteger();
     final AtomicInteger watches = new AtomicInteger();
+    final List<ObjectNode> cachedCopies = new CopyOnWriteArrayList<>();
 
     @Override
     public Optional<ObjectNode> get(String key) {
@@ -50,6 +53,12 @@ class CacherTest {
 
     @Override
     public ObjectNode guaranteedUpdate(String key, UpdateFunction update) {
+      return backend.guaranteedUpdate(key, update);
+    }
+
+    @Override
+    public ObjectNode guaranteedUpdate(String key, UpdateFunction update, ObjectNode cached) {
+      cachedCopies.add(cached);
       return backend.guaranteedUpdate(key, update);
     }
 
@@ -150,6 +159,48 @@ class CacherTest {
       cacher.watch("/r/", WatchOptions.from(cacher.currentResourceVersion()), events::add);
       cacher.create("/r/later", object("later"));
       await().atMost(Duration.ofSeconds(5)).alias("new watches are served").until(() -> events.size() == 1);
+    }
+  }
+
+  @Test
+  void watchersOfOneChangeShareOneCopyAndTheCacheKeepsItsOwn() {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      List<WatchEvent> first = new CopyOnWriteArrayList<>();
+      List<WatchEvent> second = new CopyOnWriteArrayList<>();
+      long from = cacher.currentResourceVersion();
+      cacher.watch("/r/", WatchOptions.from(from), event -> {
+        event.object().put("apiVersion", "example.com/v1"); // what a watch handler does to its event
+        first.add(event);
+      });
+      cacher.watch("/r/", WatchOptions.from(from), second::add);
+      cacher.create("/r/a", object("a"));
+      await().atMost(Duration.ofSeconds(5)).alias("both watchers see the create")
+          .until(() -> first.size() == 1 && second.size() == 1);
+      assertThat(first.get(0).object()).as("one copy per change, for every watcher").isSameAs(second.get(0).object());
+      assertThat(cacher.list("/r/", ListOptions.latest().withAnyVersion()).items().get(0).has("apiVersion"))
+          .as("the cached object is not the watchers' copy").isFalse();
+
+      // a watch started later replays the change from the window on a copy of its own
+      List<WatchEvent> replayed = new CopyOnWriteArrayList<>();
+      cacher.watch("/r/", WatchOptions.from(from), replayed::add);
+      assertThat(replayed).hasSize(1);
+      assertThat(replayed.get(0).object()).isNotSameAs(first.get(0).object());
+      assertThat(replayed.get(0).object().has("apiVersion")).isFalse();
+    }
+  }
+
+  @Test
+  void anUpdateStartsFromTheCachedObject() {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      ObjectNode created = cacher.create("/r/a", object("a"));
+      await().atMost(Duration.ofSeconds(5)).alias("the cache has the object")
+          .until(() -> cacher.list("/r/", ListOptions.latest().withAnyVersion()).items().size() == 1);
+      cacher.guaranteedUpdate("/r/a", current -> current.put("spec", "changed"));
+      assertThat(backend.cachedCopies).as("the cache's copy is handed to the backend").containsExactly(created);
+      assertThatThrownBy(() -> cacher.guaranteedUpdate("/r/absent", current -> current)).isInstanceOf(StorageException.class);
+      assertThat(backend.cachedCopies).as("nothing cached: the backend reads").containsExactly(created, null);
     }
   }
 }
