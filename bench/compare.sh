@@ -5,6 +5,9 @@
 # the same kube-apiserver, both caching its answers 10 s (their defaults). Then the runtime's memory
 # backend alone; then the operator at scale (bench/operator.sh). See bench/README.md.
 #   bench/compare.sh [PHASE_SECONDS] [REPEATS]   (default 6 s, 3 repeats; make bench runs it)
+# To profile one scenario: BENCH_ONLY="update" (any of get list list-table create update apply watch)
+# runs just those against both servers and stops before the report, keeping the raw outputs;
+# BENCH_ANNEX_JAVA_OPTS adds JVM options to Annex, e.g. -XX:StartFlightRecording=filename=/tmp/a.jfr.
 # Writes bench/results/<date>-<short commit>.json, bench/RESULTS.md, bench/latency.png and prints their paths.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,7 +110,8 @@ start_server() { # name (annex | sample | memory), label for the start-up record
       local storage=(--storage-backend etcd3 --etcd-servers "$etcd_url" --etcd-prefix /bench/annex)
       [ "$name" = memory ] && storage=(--storage-backend memory)
       # -Xmx1g: a ceiling as a container limit would set; no -Xms, so the RSS is what the JVM uses.
-      java -Xmx1g -jar "$jar" --api-definition "$root/examples/wardle.yaml" --secure-port "$port" \
+      # shellcheck disable=SC2086 # the options are words
+      java -Xmx1g ${BENCH_ANNEX_JAVA_OPTS:-} -jar "$jar" --api-definition "$root/examples/wardle.yaml" --secure-port "$port" \
         --bind-address 127.0.0.1 --cert-dir "$work/$name-certs" "${storage[@]}" \
         --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" >>"$work/$name.log" 2>&1 &
       ;;
@@ -203,6 +207,11 @@ PY
 }
 
 scenarios=(get list list-table create update apply)
+only=${BENCH_ONLY:-}
+if [ -n "$only" ]; then
+  BENCH_KEEP=1
+  read -r -a scenarios <<<"${only//watch/}"
+fi
 
 # --- start both, idle, empty ---
 start_server annex empty
@@ -231,6 +240,10 @@ for scenario in "${scenarios[@]}"; do
 done
 
 # --- 1,000 watchers, a fixed stream of updates (10/s) to the one object they watch ---
+if [ -n "$only" ] && [[ " $only " != *" watch "* ]]; then
+  log "BENCH_ONLY=$only: done; the raw outputs are in $raw"
+  exit 0
+fi
 log "watch: 1,000 watchers, 10 updates/s for ${phase} s, $repeats x per server, alternated"
 for rep in $(seq 1 "$repeats"); do
   for s in annex sample; do
@@ -238,6 +251,11 @@ for rep in $(seq 1 "$repeats"); do
       -watchers 1000 -rate 10 -duration "${phase}s"
   done
 done
+
+if [ -n "$only" ]; then
+  log "BENCH_ONLY=$only: done; the raw outputs are in $raw"
+  exit 0
+fi
 
 # --- resident memory and start-up with 10,000 objects (each restarted on its own prefix) ---
 log "populating 10,000 objects in each (namespace bulk), then restarting both"

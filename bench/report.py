@@ -115,6 +115,9 @@ def main():
         summary.setdefault(scenario, {}).setdefault(mode, {})[server] = {
             "runs": runs, **{k: spread([run.get(k) for run in runs]) for k in keys}}
 
+    watch_runs = summary.get("watch", {}).get("fixed", {})
+    retries = ", ".join(f"{server}: {sum(run.get('watch_429_retries', 0) for run in watch_runs[server]['runs'])} "
+                        "such retries in all" for server in sorted(watch_runs)) or "no watch run"
     startup = [r for r in records if r["kind"] in ("startup", "rss")]
     operator = [r for r in records if r["kind"] == "operator"]
     meminfo = dict(line.split(":", 1) for line in open("/proc/meminfo"))
@@ -195,7 +198,8 @@ sample, ...; then {args.repeats} x {args.phase} s at a fixed arrival rate with k
 HTTP/1.1) at half the slower server's median saturation throughput, the same rate for both,
 alternated the same way. Watch: a small Go client (`bench/watchlat`; wrk and k6 cannot read a
 response that never ends) opens 1,000 watches and merge-patches the watched object 10 times a
-second with the send time in it; the latency is from sending the patch to each watcher's event.
+second with the send time in it; the latency is from sending the patch to each watcher's event; a
+watch refused with 429 is asked again after its Retry-After, as client-go does ({retries}).
 Medians with (min–max) over the repeats. Annex: `-Xmx1g`, etcd3 storage with its watch cache; the
 memory column is the runtime with `--storage-backend memory`, measured alone after the others.
 

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,22 +55,17 @@ func main() {
 
 	var mu sync.Mutex
 	var latencies []float64
+	var throttled atomic.Int64
 	ready := make(chan struct{}, *watchers)
 	failed := make(chan error, *watchers)
 	for i := 0; i < *watchers; i++ {
 		go func() {
-			req, _ := http.NewRequest("GET", *base+"?watch=true&timeoutSeconds=600", nil)
-			req.Header.Set("Authorization", auth)
-			resp, err := client.Do(req)
+			resp, err := openWatch(client, *base+"?watch=true&timeoutSeconds=600", auth, &throttled)
 			if err != nil {
 				failed <- err
 				return
 			}
 			defer resp.Body.Close()
-			if resp.StatusCode != 200 {
-				failed <- fmt.Errorf("watch answered %d", resp.StatusCode)
-				return
-			}
 			dec := json.NewDecoder(bufio.NewReaderSize(resp.Body, 64<<10))
 			for {
 				var e event
@@ -139,10 +135,36 @@ func main() {
 	}
 	out, _ := json.Marshal(map[string]any{
 		"watchers": *watchers, "rate": *rate, "updates": sent, "patch_errors": patchErrors,
-		"expected": sent * *watchers, "received": len(latencies),
+		"expected": sent * *watchers, "received": len(latencies), "watch_429_retries": throttled.Load(),
 		"p50_ms": pct(50), "p99_ms": pct(99), "p999_ms": pct(99.9), "max_ms": pct(100),
 	})
 	fmt.Println(string(out))
+}
+
+// openWatch starts one watch, and on 429 waits for the Retry-After the server asked for and asks
+// again, up to 10 times, as client-go's rest client does (a server may shed a burst of new watches).
+func openWatch(client *http.Client, url, auth string, throttled *atomic.Int64) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", auth)
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode == 200 {
+			return resp, nil
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 429 || attempt == 10 {
+			return nil, fmt.Errorf("watch answered %d (attempt %d)", resp.StatusCode, attempt)
+		}
+		throttled.Add(1)
+		wait, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		if err != nil || wait < 1 {
+			wait = 1
+		}
+		time.Sleep(time.Duration(wait) * time.Second)
+	}
 }
 
 func fail(format string, args ...any) {
