@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.annex.apiserver.http.ApiRequest;
 import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.registry.ResourceStore;
+import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.status.StatusException;
 
 import java.nio.charset.StandardCharsets;
@@ -102,9 +103,24 @@ final class Output {
     }
     list.put("apiVersion", rr.group() + "/" + rr.version()).put("kind", rr.store().resource().listKind());
     list.set("metadata", listMeta);
+    if (form == Form.JSON && page.encoded() != null && storedAsRequested(rr, page.encoded())) {
+      return ApiResponse.json(200, list, page.encoded().stream().map(ListResult.Encoded::json).toList(), "items");
+    }
     items = list.putArray("items");
     page.items().forEach(o -> items.add(rr.inRequestedVersion(o)));
     return form == Form.YAML ? yaml(200, list) : ApiResponse.json(200, list);
+  }
+
+  /** Whether every item already reads as the client's version shows it, so its stored JSON can be sent as it is. */
+  private static boolean storedAsRequested(ResourceRequest rr, List<ListResult.Encoded> items) {
+    String apiVersion = rr.group() + "/" + rr.version();
+    String kind = rr.store().resource().kind();
+    for (ListResult.Encoded item : items) {
+      if (!apiVersion.equals(item.apiVersion()) || !kind.equals(item.kind())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static ObjectNode listMetadata(ResourceStore.ListPage page) {

@@ -3,10 +3,13 @@ package dev.annex.apiserver.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.status.StatusException;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -69,6 +72,35 @@ public sealed interface ApiResponse {
       Map<String, String> headers = new LinkedHashMap<>();
       headers.put("content-type", contentType);
       return new Full(status, headers, JSON.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
+  /**
+   * {@code head} with one more field, {@code arrayField}, holding {@code elements}: JSON that is already
+   * encoded, written as it is. The bytes are those of encoding the whole tree.
+   */
+  static Full json(int status, ObjectNode head, List<byte[]> elements, String arrayField) {
+    try {
+      byte[] start = JSON.writeValueAsBytes(head);
+      byte[] field = (",\"" + arrayField + "\":[").getBytes(StandardCharsets.UTF_8);
+      int size = start.length - 1 + field.length + 2 + Math.max(0, elements.size() - 1);
+      for (byte[] e : elements) {
+        size += e.length;
+      }
+      ByteBuffer body = ByteBuffer.allocate(size);
+      body.put(start, 0, start.length - 1).put(field); // the head without its closing brace
+      for (int i = 0; i < elements.size(); i++) {
+        if (i > 0) {
+          body.put((byte) ',');
+        }
+        body.put(elements.get(i));
+      }
+      body.put((byte) ']').put((byte) '}');
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("content-type", "application/json");
+      return new Full(status, headers, body.array());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always serialises", e);
     }

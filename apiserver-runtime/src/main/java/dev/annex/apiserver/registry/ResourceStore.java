@@ -134,11 +134,16 @@ public final class ResourceStore {
     String next = result.nextKey() == null ? null
         : new ContinueToken(result.resourceVersion(), result.nextKey().substring(prefix.length())).encode();
     return new ListPage(result.items(), result.resourceVersion(), next,
-        result.remainingItemCount() > 0 ? result.remainingItemCount() : null);
+        result.remainingItemCount() > 0 ? result.remainingItemCount() : null, result.encoded());
   }
 
   /** A page of a list: items, the snapshot's version, a continue token and what remains (null when unknown). */
-  public record ListPage(List<ObjectNode> items, long resourceVersion, String continueToken, Long remainingItemCount) {
+  /** A page of a list; {@code encoded} as {@link ListResult#encoded()}. */
+  public record ListPage(List<ObjectNode> items, long resourceVersion, String continueToken, Long remainingItemCount,
+                         List<ListResult.Encoded> encoded) {
+    public ListPage(List<ObjectNode> items, long resourceVersion, String continueToken, Long remainingItemCount) {
+      this(items, resourceVersion, continueToken, remainingItemCount, null);
+    }
   }
 
   /** Watches one namespace's objects (all when empty). @throws StatusException 410 when too old */

@@ -1,5 +1,7 @@
 package dev.annex.apiserver.storage.cacher;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
@@ -13,10 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -51,6 +55,8 @@ public final class Cacher implements Storage {
 
   // guarded by lock
   private final NavigableMap<String, ObjectNode> objects = new TreeMap<>();
+  /** Each cached object's JSON, made once per change: a JSON list from the cache is mostly these bytes. */
+  private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
   private final ArrayDeque<Change> history = new ArrayDeque<>();
   private final List<CacheWatch> watchers = new ArrayList<>();
   private long resourceVersion;
@@ -129,8 +135,10 @@ public final class Cacher implements Storage {
           initialItems.add(event.object());
         } else if (event.type() == WatchEvent.Type.BOOKMARK && event.initialEventsEnd()) {
           objects.clear();
+          encoded.clear();
           for (int i = 0; i < initialKeys.size(); i++) {
             objects.put(initialKeys.get(i), initialItems.get(i));
+            encoded.put(initialKeys.get(i), encode(initialItems.get(i)));
           }
           history.clear();
           resourceVersion = event.resourceVersion();
@@ -150,8 +158,10 @@ public final class Cacher implements Storage {
       ObjectNode after = event.type() == WatchEvent.Type.DELETED ? null : event.object();
       if (after == null) {
         objects.remove(event.key());
+        encoded.remove(event.key());
       } else {
         objects.put(event.key(), after);
+        encoded.put(event.key(), encode(after));
       }
       Change change = new Change(event.key(), event.resourceVersion(), before, after);
       history.addLast(change);
@@ -269,6 +279,7 @@ public final class Cacher implements Storage {
     synchronized (lock) {
       awaitReady(System.nanoTime() + FRESHNESS_WAIT.toNanos());
       List<ObjectNode> items = new ArrayList<>();
+      List<ListResult.Encoded> encodings = new ArrayList<>();
       String nextKey = null;
       long remaining = 0;
       for (Map.Entry<String, ObjectNode> e : objects.tailMap(prefix, true).entrySet()) {
@@ -288,9 +299,11 @@ public final class Cacher implements Storage {
           }
           continue;
         }
-        items.add(e.getValue().deepCopy());
+        items.add(e.getValue());
+        encodings.add(encoded.get(e.getKey()));
       }
-      return new ListResult(items, resourceVersion, nextKey, nextKey == null ? 0 : options.filtered() ? -1 : remaining);
+      return new ListResult(new CopiedOnRead(items), resourceVersion, nextKey,
+          nextKey == null ? 0 : options.filtered() ? -1 : remaining, encodings);
     }
   }
 
@@ -358,6 +371,47 @@ public final class Cacher implements Storage {
     ObjectNode o = c.before().deepCopy();
     o.withObject("/metadata").put("resourceVersion", Long.toString(c.resourceVersion()));
     return o;
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static ListResult.Encoded encode(ObjectNode object) {
+    try {
+      return new ListResult.Encoded(JSON.writeValueAsBytes(object), object.path("apiVersion").asText(),
+          object.path("kind").asText());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
+  /**
+   * The cached objects of a list, each copied when first read (objects handed out are the
+   * caller's): a JSON list sent from the encodings never reads them. Cached objects are replaced,
+   * never changed, so copying after the lock is released is safe.
+   */
+  private static final class CopiedOnRead extends AbstractList<ObjectNode> {
+    private final List<ObjectNode> cached;
+    private final ObjectNode[] copies;
+
+    CopiedOnRead(List<ObjectNode> cached) {
+      this.cached = cached;
+      this.copies = new ObjectNode[cached.size()];
+    }
+
+    @Override
+    public ObjectNode get(int index) {
+      ObjectNode copy = copies[index];
+      if (copy == null) {
+        copy = cached.get(index).deepCopy();
+        copies[index] = copy;
+      }
+      return copy;
+    }
+
+    @Override
+    public int size() {
+      return copies.length;
+    }
   }
 
   private static long version(ObjectNode o) {

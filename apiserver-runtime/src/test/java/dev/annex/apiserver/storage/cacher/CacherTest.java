@@ -203,4 +203,29 @@ class CacherTest {
       assertThat(backend.cachedCopies).as("nothing cached: the backend reads").containsExactly(created, null);
     }
   }
+
+  @Test
+  void aListFromTheCacheCarriesEachItemsJsonAsStored() throws Exception {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      cacher.create("/r/a", object("a"));
+      cacher.create("/r/b", object("b"));
+      cacher.guaranteedUpdate("/r/a", current -> current.put("spec", "changed"));
+      ListResult list = cacher.list("/r/", ListOptions.latest());
+      assertThat(list.items()).hasSize(2);
+      assertThat(list.encoded()).hasSize(2);
+      com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+      for (int i = 0; i < 2; i++) {
+        assertThat(json.readTree(list.encoded().get(i).json())).isEqualTo(list.items().get(i));
+        assertThat(list.encoded().get(i).kind()).isEqualTo(list.items().get(i).path("kind").asText());
+      }
+      assertThat(list.items().get(0).path("spec").asText()).isEqualTo("changed");
+      list.items().get(0).put("spec", "mine now");
+      assertThat(list.items().get(0).path("spec").asText()).as("the same copy on every read").isEqualTo("mine now");
+      assertThat(cacher.list("/r/", ListOptions.latest()).items().get(0).path("spec").asText())
+          .as("the caller's copy, not the cache's object").isEqualTo("changed");
+      assertThat(cacher.list("/r/", new ListOptions(0, null, 1, o -> true, false)).encoded())
+          .as("a paged list comes from the backend, which keeps no encodings").isNull();
+    }
+  }
 }
