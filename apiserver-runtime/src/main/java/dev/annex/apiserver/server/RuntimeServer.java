@@ -7,7 +7,6 @@ import dev.annex.apiserver.auth.CaBundle;
 import dev.annex.apiserver.auth.CaBundleFile;
 import dev.annex.apiserver.auth.ClientCertificateAuthenticator;
 import dev.annex.apiserver.auth.DelegatedClient;
-import dev.annex.apiserver.auth.ReviewClient;
 import dev.annex.apiserver.auth.DelegatingAuthorizer;
 import dev.annex.apiserver.auth.ExtensionApiserverAuthentication;
 import dev.annex.apiserver.auth.RequestHeaderAuthenticator;
@@ -152,9 +151,7 @@ public final class RuntimeServer implements AutoCloseable {
     List<Authenticator> authenticators = new ArrayList<>(List.of(
         new RequestHeaderAuthenticator(requestHeader), new ClientCertificateAuthenticator(clientCa)));
     if (authentication != null) {
-      ReviewClient tokenReviews = new ReviewClient(authentication.getConfiguration(), chain.reviewTimeout());
-      resources.add(tokenReviews::close);
-      authenticators.add(new TokenReviewAuthenticator(tokenReviews, chain.tokenCacheTtl(), chain.reviewTimeout()));
+      authenticators.add(new TokenReviewAuthenticator(authentication, chain.tokenCacheTtl(), chain.reviewTimeout()));
     }
 
     Authorizer authorizer;
@@ -166,10 +163,8 @@ public final class RuntimeServer implements AutoCloseable {
       KubernetesClient authorization = DelegatedClient.create(chain.authorizationKubeconfig(), chain.reviewTimeout(),
           "authorization");
       resources.add(authorization::close);
-      ReviewClient accessReviews = new ReviewClient(authorization.getConfiguration(), chain.reviewTimeout());
-      resources.add(accessReviews::close);
       authorizer = new DelegatingAuthorizer(DelegatingAuthorizer.DEFAULT_ALWAYS_ALLOW_GROUPS, chain.alwaysAllowPaths(),
-          new SubjectAccessReviewAuthorizer(accessReviews, chain.authorizedTtl(), chain.unauthorizedTtl(),
+          new SubjectAccessReviewAuthorizer(authorization, chain.authorizedTtl(), chain.unauthorizedTtl(),
               chain.reviewTimeout()));
     }
 
