@@ -115,9 +115,6 @@ def main():
         summary.setdefault(scenario, {}).setdefault(mode, {})[server] = {
             "runs": runs, **{k: spread([run.get(k) for run in runs]) for k in keys}}
 
-    watch_runs = summary.get("watch", {}).get("fixed", {})
-    retries = ", ".join(f"{server}: {sum(run.get('watch_429_retries', 0) for run in watch_runs[server]['runs'])} "
-                        "such retries in all" for server in sorted(watch_runs)) or "no watch run"
     startup = [r for r in records if r["kind"] in ("startup", "rss")]
     operator = [r for r in records if r["kind"] == "operator"]
     meminfo = dict(line.split(":", 1) for line in open("/proc/meminfo"))
@@ -140,6 +137,9 @@ def main():
 
 
 def write_markdown(args, result, summary, startup, machine):
+    watch_runs = summary.get("watch", {}).get("fixed", {})
+    retries = ", ".join(f"{server}: {sum(run.get('watch_429_retries', 0) for run in watch_runs[server]['runs'])} "
+                        "such retries in all" for server in sorted(watch_runs)) or "no watch run"
     rows = []
     verdicts = []
     for scenario in SCENARIOS:

@@ -36,8 +36,9 @@ import java.util.function.Predicate;
  * whole storage keep a copy of every object and a window of the last {@code capacity} changes.
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
  * version ({@code resourceVersion=0}) and consistent unpaged lists (once the cache has seen etcd's
- * current revision); gets, exact and paged lists and all writes go to the backend, an update
- * starting from the cached object (the backend checks it is current, as k8s does).
+ * current revision), each object's JSON kept from its last change so a list need not encode it
+ * again; gets, exact and paged lists and all writes go to the backend, an update starting from
+ * the cached object (the backend checks it is current, as k8s does).
  * A watch from before the window is 410 Gone; one from after the cache's version waits (3 s at
  * most, as kube-apiserver) until the cache has caught up. When the backend watch ends (etcd
  * compacted past it), every cached watch ends too and the cache re-lists.
