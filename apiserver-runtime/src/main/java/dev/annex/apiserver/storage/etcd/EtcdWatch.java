@@ -43,6 +43,11 @@ final class EtcdWatch implements Watch {
   private int generation;
   private long retryMillis = FIRST_RETRY_MILLIS;
   private boolean resuming;
+  /** When the progress request in flight was sent (0: none); guarded by {@link #progressLock}. */
+  private long progressAskedNanos;
+  private final Object progressLock = new Object();
+  /** A progress request unanswered this long is asked again (the stream may have broken under it). */
+  private static final long PROGRESS_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private boolean closed;
 
   EtcdWatch(EtcdStorage storage, String prefix, Predicate<ObjectNode> filter, WatchListener listener) {
@@ -109,6 +114,9 @@ final class EtcdWatch implements Watch {
     }
     if (response.getEvents().isEmpty()) {
       // a progress notification: every event up to the header's revision was sent on this stream
+      synchronized (progressLock) {
+        progressAskedNanos = 0;
+      }
       long revision = response.getHeader().getRevision();
       if (revision >= delivered) {
         delivered = revision;
@@ -190,7 +198,13 @@ final class EtcdWatch implements Watch {
     }
   }
 
-  /** Asks etcd for a progress notification; it arrives after every event sent so far, as a BOOKMARK. */
+  /**
+   * Asks etcd for a progress notification; it arrives after every event sent so far, as a BOOKMARK.
+   * One request at a time, as k8s's cacher coalesces them: its answer serves every caller waiting
+   * meanwhile, and jetcd writes the request on the watch stream, which is not safe to write from
+   * several threads at once (concurrent consistent lists corrupted it: etcd answered "proto:
+   * WatchRequest: illegal tag 0" and the watch broke).
+   */
   @Override
   public void bookmark() {
     io.etcd.jetcd.Watch.Watcher current;
@@ -200,7 +214,14 @@ final class EtcdWatch implements Watch {
       }
       current = watcher;
     }
-    current.requestProgress();
+    synchronized (progressLock) {
+      long now = System.nanoTime();
+      if (progressAskedNanos != 0 && now - progressAskedNanos < PROGRESS_RETRY_NANOS) {
+        return; // one is in flight; its answer will do
+      }
+      progressAskedNanos = now == 0 ? 1 : now;
+      current.requestProgress();
+    }
   }
 
   @Override
