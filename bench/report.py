@@ -185,7 +185,7 @@ Written by `make bench` (`bench/compare.sh`) on {result['date']}, commit `{args.
 figures are in `results/{os.path.basename(args.out)}`, the plot in [latency.png](latency.png).
 
 Machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']} GiB, Linux {machine['kernel']}.
-Shared with another engineer's builds and tests during the run, so timings are noisy: compare the
+The servers, etcd, kube-apiserver and the load generators share these cores, so timings are noisy: compare the
 two columns of one run, not runs with each other. Versions: {args.versions}.
 
 How: both servers on one etcd (prefixes `/bench/annex` and `/bench/sample`), both reached directly
