@@ -12,6 +12,7 @@ import dev.annex.apiserver.http.ApiResponse;
 import dev.annex.apiserver.registry.ResourceStore;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.status.StatusException;
+import dev.annex.apiserver.tables.TableConverter;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -89,7 +90,15 @@ final class Output {
   static ApiResponse list(ResourceRequest rr, ResourceStore.ListPage page) {
     Form form = negotiate(rr.http());
     ObjectNode listMeta = listMetadata(page);
+    // Objects kept encoded by the watch cache are sent from those bytes, never copied or encoded again.
+    boolean kept = page.encoded() != null;
     if (form == Form.TABLE) {
+      if (kept && storedAsRequested(rr, page.encoded())) {
+        ObjectNode head = rr.served().tables().head();
+        head.set("metadata", listMeta);
+        return ApiResponse.json(200, head, rr.served().tables().encodedRows(page.encoded(), includeObject(rr)), "rows",
+            TABLE_MEDIA_TYPE);
+      }
       return ApiResponse.json(200, table(rr, page.items(), listMeta), TABLE_MEDIA_TYPE);
     }
     ObjectNode list = JsonNodeFactory.instance.objectNode();
@@ -97,13 +106,18 @@ final class Output {
     if (form == Form.PARTIAL_METADATA) {
       list.put("kind", "PartialObjectMetadataList").put("apiVersion", "meta.k8s.io/v1");
       list.set("metadata", listMeta);
+      String contentType = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io";
+      if (kept) {
+        return ApiResponse.json(200, list, page.encoded().stream().map(TableConverter::partialObjectMetadataJson).toList(),
+            "items", contentType);
+      }
       items = list.putArray("items");
       page.items().forEach(o -> items.add(partial(o)));
-      return ApiResponse.json(200, list, "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io");
+      return ApiResponse.json(200, list, contentType);
     }
     list.put("apiVersion", rr.group() + "/" + rr.version()).put("kind", rr.store().resource().listKind());
     list.set("metadata", listMeta);
-    if (form == Form.JSON && page.encoded() != null && storedAsRequested(rr, page.encoded())) {
+    if (form == Form.JSON && kept && storedAsRequested(rr, page.encoded())) {
       return ApiResponse.json(200, list, page.encoded().stream().map(ListResult.Encoded::json).toList(), "items");
     }
     items = list.putArray("items");
@@ -138,17 +152,22 @@ final class Output {
   /** A Table of the objects; {@code listMeta} null for a single object (the Table then has empty metadata). */
   static ObjectNode table(ResourceRequest rr, List<ObjectNode> objects, ObjectNode listMeta) {
     objects.forEach(rr::inRequestedVersion);
+    ObjectNode table = rr.served().tables().convert(objects, includeObject(rr));
+    table.set("metadata", listMeta == null ? JsonNodeFactory.instance.objectNode() : listMeta);
+    return table;
+  }
+
+  /** The request's {@code includeObject}, Metadata when not given; anything else is a 400 as kube-apiserver's. */
+  private static String includeObject(ResourceRequest rr) {
     String include = rr.http().param("includeObject");
     if (include == null || include.isEmpty()) {
-      include = "Metadata";
+      return "Metadata";
     }
     if (!List.of("None", "Metadata", "Object").contains(include)) {
       throw StatusException.badRequest("includeObject: Unsupported value: \"" + include
           + "\": supported values: \"Metadata\", \"None\", \"Object\"");
     }
-    ObjectNode table = rr.served().tables().convert(objects, include);
-    table.set("metadata", listMeta == null ? JsonNodeFactory.instance.objectNode() : listMeta);
-    return table;
+    return include;
   }
 
   static ObjectNode partial(ObjectNode object) {

@@ -82,6 +82,10 @@ public sealed interface ApiResponse {
    * encoded, written as it is. The bytes are those of encoding the whole tree.
    */
   static Full json(int status, ObjectNode head, List<byte[]> elements, String arrayField) {
+    return json(status, head, elements, arrayField, "application/json");
+  }
+
+  static Full json(int status, ObjectNode head, List<byte[]> elements, String arrayField, String contentType) {
     try {
       byte[] start = JSON.writeValueAsBytes(head);
       byte[] field = (",\"" + arrayField + "\":[").getBytes(StandardCharsets.UTF_8);
@@ -99,7 +103,7 @@ public sealed interface ApiResponse {
       }
       body.put((byte) ']').put((byte) '}');
       Map<String, String> headers = new LinkedHashMap<>();
-      headers.put("content-type", "application/json");
+      headers.put("content-type", contentType);
       return new Full(status, headers, body.array());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always serialises", e);

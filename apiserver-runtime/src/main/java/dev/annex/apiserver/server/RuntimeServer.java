@@ -185,7 +185,7 @@ public final class RuntimeServer implements AutoCloseable {
       ResourceStore store = new ResourceStore(api, r, storage,
           new StructuralSchemaRules(StructuralSchema.of(r.openAPIV3Schema())), Clock.systemUTC());
       TableConverter tables = new TableConverter(r);
-      served.put(r.plural(), new ServedResource(store, tables::convert));
+      served.put(r.plural(), new ServedResource(store, tables));
       // counted at each scrape (kube-apiserver refreshes its count every minute; a scrape is rarer than that)
       metrics.gauge("apiserver_storage_objects", "Number of stored objects at the time of last check split by kind.",
           "resource=\"" + r.plural() + "." + api.group() + "\"",

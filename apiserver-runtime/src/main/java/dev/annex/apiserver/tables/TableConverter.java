@@ -1,13 +1,18 @@
 package dev.annex.apiserver.tables;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.definition.Resource;
 import dev.annex.apiserver.definition.Resource.PrinterColumn;
 import dev.annex.apiserver.schema.GoText;
+import dev.annex.apiserver.storage.ListResult;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +43,15 @@ public final class TableConverter {
       + "More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final byte[] ROW_CELLS = bytes("{\"cells\":");
+  private static final byte[] ROW_OBJECT = bytes(",\"object\":");
+  private static final byte[] NULL = bytes("null");
+  private static final byte[] PARTIAL_HEAD = bytes("{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":");
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 
   private record Column(PrinterColumn definition, JsonPath path) {
   }
@@ -69,17 +83,8 @@ public final class TableConverter {
    * @throws IllegalArgumentException for any other includeObject, worded as kube-apiserver's field error
    */
   public ObjectNode convert(List<ObjectNode> objects, String includeObject) {
-    String include = includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject;
-    if (!List.of("None", "Metadata", "Object").contains(include)) {
-      // kube-apiserver answers 400 "Unable to convert to Table as requested: " + this message.
-      throw new IllegalArgumentException("includeObject: Invalid value: " + GoText.quote(include)
-          + ": must be 'Metadata', 'Object', 'None', or empty");
-    }
-    ObjectNode table = JSON.objectNode();
-    table.put("kind", "Table");
-    table.put("apiVersion", "meta.k8s.io/v1");
-    table.putObject("metadata");
-    table.set("columnDefinitions", columnDefinitions());
+    String include = include(includeObject);
+    ObjectNode table = head();
     ArrayNode rows = table.putArray("rows");
     Instant now = clock.instant();
     for (ObjectNode object : objects) {
@@ -92,6 +97,52 @@ public final class TableConverter {
       }
     }
     return table;
+  }
+
+  /**
+   * The rows {@link #convert} makes for these stored objects, byte for byte, each as its JSON: the
+   * cells read from the stored object (never changed, never copied) and the row's object spliced
+   * from the kept encodings. The objects must already read as the client's version.
+   */
+  public List<byte[]> encodedRows(List<ListResult.Encoded> objects, String includeObject) {
+    String include = include(includeObject);
+    Instant now = clock.instant();
+    List<byte[]> rows = new ArrayList<>(objects.size());
+    ByteArrayOutputStream row = new ByteArrayOutputStream();
+    for (ListResult.Encoded object : objects) {
+      row.reset();
+      row.writeBytes(ROW_CELLS);
+      row.writeBytes(encode(cells(object.stored(), now)));
+      row.writeBytes(ROW_OBJECT);
+      switch (include) {
+        case "Object" -> row.writeBytes(object.json());
+        case "Metadata" -> row.writeBytes(partialObjectMetadataJson(object));
+        default -> row.writeBytes(NULL);
+      }
+      row.write('}');
+      rows.add(row.toByteArray());
+    }
+    return rows;
+  }
+
+  /** The Table without rows: kind, apiVersion, an empty metadata to fill and the column definitions. */
+  public ObjectNode head() {
+    ObjectNode table = JSON.objectNode();
+    table.put("kind", "Table");
+    table.put("apiVersion", "meta.k8s.io/v1");
+    table.putObject("metadata");
+    table.set("columnDefinitions", columnDefinitions());
+    return table;
+  }
+
+  private static String include(String includeObject) {
+    String include = includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject;
+    if (!List.of("None", "Metadata", "Object").contains(include)) {
+      // kube-apiserver answers 400 "Unable to convert to Table as requested: " + this message.
+      throw new IllegalArgumentException("includeObject: Invalid value: " + GoText.quote(include)
+          + ": must be 'Metadata', 'Object', 'None', or empty");
+    }
+    return include;
   }
 
   /** {@code columnDefinitions}: Name first, then the printer columns, every field present as upstream. */
@@ -117,6 +168,24 @@ public final class TableConverter {
     partial.put("apiVersion", "meta.k8s.io/v1");
     partial.set("metadata", object.path("metadata").isObject() ? object.get("metadata").deepCopy() : JSON.objectNode());
     return partial;
+  }
+
+  /** {@link #partialObjectMetadata} of a stored object, as JSON made from its kept metadata encoding. */
+  public static byte[] partialObjectMetadataJson(ListResult.Encoded object) {
+    byte[] metadata = object.metadataJson();
+    byte[] json = new byte[PARTIAL_HEAD.length + metadata.length + 1];
+    System.arraycopy(PARTIAL_HEAD, 0, json, 0, PARTIAL_HEAD.length);
+    System.arraycopy(metadata, 0, json, PARTIAL_HEAD.length, metadata.length);
+    json[json.length - 1] = '}';
+    return json;
+  }
+
+  private static byte[] encode(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
   }
 
   private ArrayNode cells(ObjectNode object, Instant now) {

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.definition.ApiDefinition;
 import dev.annex.apiserver.definition.Resource;
+import dev.annex.apiserver.storage.ListResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,6 +92,37 @@ class TableConverterTest {
     ObjectNode table = converter.convert(List.of(fischer), "Object");
     assertThat(table.get("columnDefinitions")).isEqualTo(expected.get("columnDefinitions"));
     assertThat(table.get("rows")).isEqualTo(expected.get("rows"));
+  }
+
+  /** Lists from the watch cache send rows spliced from kept encodings: the same bytes as the Table built whole. */
+  @ParameterizedTest
+  @MethodSource("includeObjects")
+  void rowsFromKeptEncodingsAreByteForByteTheConvertedRows(String includeObject) throws IOException {
+    ObjectNode flunder = storedFlunder(reference("table-meta.json"));
+    ObjectNode fischer = (ObjectNode) reference("table-fischer.json").path("rows").get(0).path("object").deepCopy();
+    ObjectNode bare = JSON.createObjectNode().put("apiVersion", "wardle.example.com/v1alpha1").put("kind", "Flunder");
+    for (String plural : List.of("flunders", "fischers")) {
+      TableConverter converter = new TableConverter(WARDLE.resourceByPlural(plural).orElseThrow(),
+          at("2026-12-03T10:00:00Z"));
+      List<ObjectNode> objects = List.of(flunder, fischer, bare);
+      List<ListResult.Encoded> kept = objects.stream().map(o -> new ListResult.Encoded(o.deepCopy())).toList();
+
+      List<byte[]> rows = converter.encodedRows(kept, includeObject);
+
+      ObjectNode whole = converter.convert(objects.stream().map(ObjectNode::deepCopy).toList(), includeObject);
+      assertThat(rows).hasSize(3);
+      for (int i = 0; i < rows.size(); i++) {
+        assertThat(new String(rows.get(i), StandardCharsets.UTF_8)).as("%s row %d", plural, i)
+            .isEqualTo(JSON.writeValueAsString(whole.get("rows").get(i)));
+      }
+      assertThat(converter.head().remove("columnDefinitions")).isEqualTo(whole.get("columnDefinitions"));
+    }
+    assertThat(new String(TableConverter.partialObjectMetadataJson(new ListResult.Encoded(fischer)), StandardCharsets.UTF_8))
+        .isEqualTo(JSON.writeValueAsString(TableConverter.partialObjectMetadata(fischer)));
+  }
+
+  static Stream<String> includeObjects() {
+    return Stream.of("Metadata", "None", "Object", "");
   }
 
   @Test

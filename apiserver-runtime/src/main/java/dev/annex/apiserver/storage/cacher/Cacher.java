@@ -1,7 +1,5 @@
 package dev.annex.apiserver.storage.cacher;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
@@ -36,9 +34,10 @@ import java.util.function.Predicate;
  * whole storage keep a copy of every object and a window of the last {@code capacity} changes.
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
  * version ({@code resourceVersion=0}) and consistent unpaged lists (once the cache has seen etcd's
- * current revision), each object's JSON kept from its last change so a list need not encode it
- * again; gets, exact and paged lists and all writes go to the backend, an update starting from
- * the cached object (the backend checks it is current, as k8s does).
+ * current revision). Each object's JSON (and its metadata's, for Tables) is encoded by the first
+ * list after its last change and kept, so later lists need not encode it again. Gets, exact and
+ * paged lists and all writes go to the backend, an update starting from the cached object (the
+ * backend checks it is current, as k8s does).
  * A watch from before the window is 410 Gone; one from after the cache's version waits (3 s at
  * most, as kube-apiserver) until the cache has caught up. When the backend watch ends (etcd
  * compacted past it), every cached watch ends too and the cache re-lists.
@@ -56,7 +55,7 @@ public final class Cacher implements Storage {
 
   // guarded by lock
   private final NavigableMap<String, ObjectNode> objects = new TreeMap<>();
-  /** Each cached object's JSON, made once per change: a JSON list from the cache is mostly these bytes. */
+  /** Each cached object with its JSON, encoded once per change when a list first needs it: a list from the cache is mostly these bytes. */
   private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
   private final ArrayDeque<Change> history = new ArrayDeque<>();
   private final List<CacheWatch> watchers = new ArrayList<>();
@@ -139,7 +138,7 @@ public final class Cacher implements Storage {
           encoded.clear();
           for (int i = 0; i < initialKeys.size(); i++) {
             objects.put(initialKeys.get(i), initialItems.get(i));
-            encoded.put(initialKeys.get(i), encode(initialItems.get(i)));
+            encoded.put(initialKeys.get(i), new ListResult.Encoded(initialItems.get(i)));
           }
           history.clear();
           resourceVersion = event.resourceVersion();
@@ -162,7 +161,7 @@ public final class Cacher implements Storage {
         encoded.remove(event.key());
       } else {
         objects.put(event.key(), after);
-        encoded.put(event.key(), encode(after));
+        encoded.put(event.key(), new ListResult.Encoded(after));
       }
       Change change = new Change(event.key(), event.resourceVersion(), before, after);
       history.addLast(change);
@@ -372,17 +371,6 @@ public final class Cacher implements Storage {
     ObjectNode o = c.before().deepCopy();
     o.withObject("/metadata").put("resourceVersion", Long.toString(c.resourceVersion()));
     return o;
-  }
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static ListResult.Encoded encode(ObjectNode object) {
-    try {
-      return new ListResult.Encoded(JSON.writeValueAsBytes(object), object.path("apiVersion").asText(),
-          object.path("kind").asText());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
-    }
   }
 
   /**
