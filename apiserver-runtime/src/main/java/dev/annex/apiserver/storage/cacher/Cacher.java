@@ -33,9 +33,10 @@ import java.util.function.Predicate;
  * The watch cache in front of a storage, as kube-apiserver's cacher: one list and one watch of the
  * whole storage keep a copy of every object and a window of the last {@code capacity} changes.
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
- * version ({@code resourceVersion=0}) and consistent unpaged lists (once the cache has seen etcd's
- * current revision). Each object's JSON (and its metadata's, for Tables) is encoded by the first
- * list after its last change and kept, so later lists need not encode it again. Gets, exact and
+ * version ({@code resourceVersion=0}), and consistent gets and unpaged lists once the cache has
+ * seen etcd's current revision (one revision read shared by the requests that arrive while
+ * another is in flight). Each object's JSON (and its metadata's, for Tables) is encoded by the
+ * first list after its last change and kept, so later lists need not encode it again. Exact and
  * paged lists and all writes go to the backend, an update starting from the cached object (the
  * backend checks it is current, as k8s does).
  * A watch from before the window is 410 Gone; one from after the cache's version waits (3 s at
@@ -49,6 +50,7 @@ public final class Cacher implements Storage {
   private static final long RETRY_MILLIS = 1000;
 
   private final Storage delegate;
+  private final FreshRevision fresh;
   private final int capacity;
   private final ScheduledExecutorService executor;
   private final Object lock = new Object();
@@ -73,6 +75,7 @@ public final class Cacher implements Storage {
       throw new IllegalArgumentException("capacity must be positive");
     }
     this.delegate = delegate;
+    this.fresh = new FreshRevision(delegate::currentResourceVersion);
     this.capacity = capacity;
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "watch-cache");
@@ -253,8 +256,31 @@ public final class Cacher implements Storage {
 
   // ---- reads ----
 
+  /**
+   * A consistent get: from the cache when it has already seen etcd's current revision (a read that
+   * many concurrent requests share, see {@link FreshRevision}), else from etcd, as kube-apiserver
+   * always reads a get. A get never waits for the cache: one that lags (a write elsewhere in etcd
+   * moved the revision) is asked for progress, so the next gets find it caught up.
+   */
   @Override
   public Optional<ObjectNode> get(String key) {
+    long current;
+    try {
+      current = fresh.get();
+    } catch (StorageException e) {
+      return delegate.get(key); // answers with the backend's own error
+    }
+    Watch lagging;
+    synchronized (lock) {
+      if (ready && resourceVersion >= current) {
+        ObjectNode cached = objects.get(key);
+        return Optional.ofNullable(cached).map(ObjectNode::deepCopy); // replaced, never changed: safe to copy
+      }
+      lagging = upstream;
+    }
+    if (lagging != null) {
+      lagging.bookmark();
+    }
     return delegate.get(key);
   }
 
@@ -271,7 +297,7 @@ public final class Cacher implements Storage {
         return delegate.list(prefix, options);
       }
       try {
-        waitUntilFresh(delegate.currentResourceVersion());
+        waitUntilFresh(fresh.get());
       } catch (StorageException e) {
         return delegate.list(prefix, options);
       }
@@ -309,7 +335,7 @@ public final class Cacher implements Storage {
 
   @Override
   public long currentResourceVersion() {
-    return delegate.currentResourceVersion();
+    return fresh.get();
   }
 
   // ---- writes go to the backend; the cache learns of them through its watch ----
@@ -339,7 +365,7 @@ public final class Cacher implements Storage {
   public Watch watch(String prefix, WatchOptions options, WatchListener listener) {
     // Consistent with the backend: a watch never starts from a cache that lags behind a version
     // the client may already have seen (from this replica or another one).
-    long backend = delegate.currentResourceVersion();
+    long backend = fresh.get();
     waitUntilFresh(Math.max(backend, options.initialEvents() ? 0 : options.resourceVersion()));
     synchronized (lock) {
       CacheWatch watch = new CacheWatch(prefix, options.filter(), listener);
@@ -470,7 +496,7 @@ public final class Cacher implements Storage {
     public void bookmark() {
       later(0, () -> {
         try {
-          waitUntilFresh(delegate.currentResourceVersion());
+          waitUntilFresh(fresh.get());
         } catch (StorageException e) {
           LOG.debug("bookmark skipped: {}", e.getMessage());
           return;

@@ -33,10 +33,14 @@ class CacherTest {
     final MemoryStorage backend = new MemoryStorage(100);
     final AtomicInteger lists = new AtomicInteger();
     final AtomicInteger watches = new AtomicInteger();
+    final AtomicInteger gets = new AtomicInteger();
+    /** Revisions written elsewhere in etcd: the cache sees no event for them. */
+    final AtomicInteger writesElsewhere = new AtomicInteger();
     final List<ObjectNode> cachedCopies = new CopyOnWriteArrayList<>();
 
     @Override
     public Optional<ObjectNode> get(String key) {
+      gets.incrementAndGet();
       return backend.get(key);
     }
 
@@ -75,7 +79,7 @@ class CacherTest {
 
     @Override
     public long currentResourceVersion() {
-      return backend.currentResourceVersion();
+      return backend.currentResourceVersion() + writesElsewhere.get();
     }
 
     @Override
@@ -88,6 +92,31 @@ class CacherTest {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.putObject("metadata").put("name", name);
     return o;
+  }
+
+  @Test
+  void aGetIsServedByACacheThatHasSeenTheCurrentRevisionAndByTheBackendWhenTheCacheLags() {
+    CountingStorage backend = new CountingStorage();
+    try (Cacher cacher = new Cacher(backend, 100)) {
+      ObjectNode created = cacher.create("/r/a", object("a"));
+
+      ObjectNode got = cacher.get("/r/a").orElseThrow();
+      assertThat(got).isEqualTo(created);
+      assertThat(cacher.get("/r/missing")).isEmpty();
+      assertThat(backend.gets).as("gets the backend answered").hasValue(0);
+      got.withObject("/metadata").put("name", "changed by the caller");
+      assertThat(cacher.get("/r/a").orElseThrow()).isEqualTo(created);
+
+      backend.writesElsewhere.set(3); // etcd's revision moved on, the cache has no event to show it
+      assertThat(cacher.get("/r/a").orElseThrow()).isEqualTo(created);
+      assertThat(backend.gets).hasValue(1);
+      ObjectNode updated = cacher.guaranteedUpdate("/r/a", current -> {
+        current.put("spec", "v2");
+        return current;
+      });
+      assertThat(cacher.get("/r/a").orElseThrow()).as("a lagging cache never answers an older object")
+          .isEqualTo(updated);
+    }
   }
 
   @Test
