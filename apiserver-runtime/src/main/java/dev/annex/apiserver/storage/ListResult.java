@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One page of a list: the items, the snapshot's resourceVersion, the key to continue from (null
@@ -23,19 +24,27 @@ public record ListResult(List<ObjectNode> items, long resourceVersion, String ne
   }
 
   /**
-   * A stored object that is never changed, and its JSON and its metadata's JSON, each encoded the
-   * first time a list needs it and then kept for every later list (until the object changes and
+   * A stored object that is never changed, and its JSON, its metadata's JSON and a Table's cells,
+   * each made the first time a list needs it and then kept for every later list (until the object changes and
    * the cache replaces this with a new one). Encoding twice in a race is harmless: same bytes.
    */
   public static final class Encoded {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectNode stored;
+    private final String apiVersion;
+    private final String kind;
     private volatile byte[] json;
     private volatile byte[] metadataJson;
+    private volatile Derived derived;
+
+    private record Derived(Object owner, Object value) {
+    }
 
     public Encoded(ObjectNode stored) {
       this.stored = stored;
+      this.apiVersion = stored.path("apiVersion").asText();
+      this.kind = stored.path("kind").asText();
     }
 
     /** The stored object itself, to read only: it is shared with the cache and every list. */
@@ -44,11 +53,27 @@ public record ListResult(List<ObjectNode> items, long resourceVersion, String ne
     }
 
     public String apiVersion() {
-      return stored.path("apiVersion").asText();
+      return apiVersion;
     }
 
     public String kind() {
-      return stored.path("kind").asText();
+      return kind;
+    }
+
+    /**
+     * What {@code owner} derives from the stored object (a Table converter its cells), made on
+     * first use and kept while the same owner asks; one owner at a time, as one is all a resource
+     * has in practice.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(Object owner, Function<ObjectNode, T> derive) {
+      Derived kept = derived;
+      if (kept != null && kept.owner() == owner) {
+        return (T) kept.value();
+      }
+      T value = derive.apply(stored);
+      derived = new Derived(owner, value);
+      return value;
     }
 
     public byte[] json() {

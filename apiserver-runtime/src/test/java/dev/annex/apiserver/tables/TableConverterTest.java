@@ -17,8 +17,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -121,6 +125,35 @@ class TableConverterTest {
         .isEqualTo(JSON.writeValueAsString(TableConverter.partialObjectMetadata(fischer)));
   }
 
+  /** The cells kept with an object are its time-free part: a later list shows a later age. */
+  @Test
+  void keptCellsStillShowTheAgeAtEachList() throws IOException {
+    ObjectNode fischer = (ObjectNode) reference("table-fischer.json").path("rows").get(0).path("object").deepCopy();
+    Instant created = Instant.parse(fischer.path("metadata").path("creationTimestamp").asText());
+    Instant[] now = {created.plusSeconds(30)};
+    Clock moving = new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now[0];
+      }
+    };
+    TableConverter converter = new TableConverter(WARDLE.resourceByPlural("fischers").orElseThrow(), moving);
+    List<ListResult.Encoded> kept = List.of(new ListResult.Encoded(fischer));
+    assertThat(JSON.readTree(converter.encodedRows(kept, "None").get(0)).path("cells").get(1).asText()).isEqualTo("30s");
+    now[0] = created.plusSeconds(150);
+    assertThat(JSON.readTree(converter.encodedRows(kept, "None").get(0)).path("cells").get(1).asText()).isEqualTo("2m30s");
+  }
+
   static Stream<String> includeObjects() {
     return Stream.of("Metadata", "None", "Object", "");
   }
@@ -212,5 +245,32 @@ class TableConverterTest {
     assertThat(TableConverter.age("", now)).isEqualTo("<unknown>");
     assertThat(TableConverter.age("0001-01-01T00:00:00Z", now)).isEqualTo("<unknown>");
     assertThat(TableConverter.age("2026-11-23T11:59:30.5Z", now)).isEqualTo("29s");
+  }
+
+  /** The hand-read form agrees with the JDK's RFC 3339 parser, and leaves every other form to it. */
+  @ParameterizedTest
+  @MethodSource("timestamps")
+  void storedTimestampsReadByHandAgreeWithTheFullParser(String timestamp) {
+    Instant byHand = TableConverter.utcSeconds(timestamp);
+    Instant full;
+    try {
+      full = OffsetDateTime.parse(timestamp.toUpperCase(Locale.ROOT)).toInstant();
+    } catch (DateTimeParseException e) {
+      full = null;
+    }
+    if (byHand != null) {
+      assertThat(byHand).isEqualTo(full);
+    }
+    boolean storedForm = timestamp.matches("\\d{4}-\\d\\d-\\d\\d[Tt]\\d\\d:\\d\\d:\\d\\d[Zz]");
+    assertThat(byHand != null).as("read by hand").isEqualTo(storedForm && full != null);
+    Instant now = Instant.parse("2026-11-23T12:00:00Z");
+    assertThat(TableConverter.age(timestamp, now)).isNotEmpty();
+  }
+
+  static Stream<String> timestamps() {
+    return Stream.of("2026-11-23T11:59:30Z", "2024-02-29T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59z",
+        "2026-11-23t00:00:00Z", "2025-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-11-23T24:00:00Z", "2026-11-23T11:60:00Z", "2026-11-23T11:59:60Z", "2026-11-23T11:59:30.5Z",
+        "2026-11-23T11:59:30+01:00", "2026-1a-23T11:59:30Z", "2026-11-23 11:59:30Z", "not a time");
   }
 }
