@@ -55,6 +55,11 @@ public final class DelegatedClient {
         .build();
   }
 
+  /** The transport reviews are created with, from the same kubeconfig or in-cluster config as {@link #create}. */
+  public static ReviewClient reviewClient(Path kubeconfig, Duration timeout, String purpose) {
+    return new ReviewClient(config(kubeconfig, timeout, purpose, System.getenv(), Path.of(SERVICE_ACCOUNT)), timeout);
+  }
+
   static Config config(Path kubeconfig, Duration timeout, String purpose, Map<String, String> env, Path serviceAccount) {
     Config loaded;
     if (kubeconfig != null) {

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewSpecBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewStatus;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +25,17 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
 
   private static final Logger LOG = LoggerFactory.getLogger(SubjectAccessReviewAuthorizer.class);
 
-  private final KubernetesClient client;
+  private final ReviewClient client;
   private final Duration allowTtl;
   private final Duration denyTtl;
   private final Duration timeout;
   private final ReviewCache<Attributes, Decision> cache;
 
-  public SubjectAccessReviewAuthorizer(KubernetesClient client, Duration allowTtl, Duration denyTtl, Duration timeout) {
+  public SubjectAccessReviewAuthorizer(ReviewClient client, Duration allowTtl, Duration denyTtl, Duration timeout) {
     this(client, allowTtl, denyTtl, timeout, System::nanoTime);
   }
 
-  SubjectAccessReviewAuthorizer(KubernetesClient client, Duration allowTtl, Duration denyTtl, Duration timeout,
+  SubjectAccessReviewAuthorizer(ReviewClient client, Duration allowTtl, Duration denyTtl, Duration timeout,
                                 LongSupplier nanoTime) {
     this.client = client;
     this.allowTtl = allowTtl;
@@ -54,7 +53,8 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
     SubjectAccessReview asked = new SubjectAccessReviewBuilder().withSpec(spec(attributes)).build();
     SubjectAccessReview reviewed;
     try {
-      reviewed = DelegatedClient.call(() -> client.authorization().v1().subjectAccessReview().create(asked), timeout);
+      reviewed = DelegatedClient.call(() -> client.create("/apis/authorization.k8s.io/v1/subjectaccessreviews", asked,
+          SubjectAccessReview.class, timeout), timeout);
     } catch (TimeoutException e) {
       throw new AuthorizationException("the SubjectAccessReview did not complete within " + timeout, e);
     } catch (ExecutionException e) {

@@ -4,7 +4,6 @@ import dev.annex.apiserver.filters.Authenticator;
 import dev.annex.apiserver.http.ApiRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,16 +34,16 @@ public final class TokenReviewAuthenticator implements Authenticator {
   private record Answer(dev.annex.apiserver.http.UserInfo user, String refusal) {
   }
 
-  private final KubernetesClient client;
+  private final ReviewClient client;
   private final Duration cacheTtl;
   private final Duration timeout;
   private final ReviewCache<String, Answer> cache;
 
-  public TokenReviewAuthenticator(KubernetesClient client, Duration cacheTtl, Duration timeout) {
+  public TokenReviewAuthenticator(ReviewClient client, Duration cacheTtl, Duration timeout) {
     this(client, cacheTtl, timeout, System::nanoTime);
   }
 
-  TokenReviewAuthenticator(KubernetesClient client, Duration cacheTtl, Duration timeout, LongSupplier nanoTime) {
+  TokenReviewAuthenticator(ReviewClient client, Duration cacheTtl, Duration timeout, LongSupplier nanoTime) {
     this.client = client;
     this.cacheTtl = cacheTtl;
     this.timeout = timeout;
@@ -81,7 +80,8 @@ public final class TokenReviewAuthenticator implements Authenticator {
     TokenReview asked = new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build();
     TokenReview reviewed;
     try {
-      reviewed = DelegatedClient.call(() -> client.authentication().v1().tokenReviews().create(asked), timeout);
+      reviewed = DelegatedClient.call(() -> client.create("/apis/authentication.k8s.io/v1/tokenreviews", asked,
+          TokenReview.class, timeout), timeout);
     } catch (TimeoutException e) {
       throw new AuthenticationException("the TokenReview did not complete within " + timeout, e);
     } catch (ExecutionException e) {

@@ -7,6 +7,7 @@ import dev.annex.apiserver.auth.CaBundle;
 import dev.annex.apiserver.auth.CaBundleFile;
 import dev.annex.apiserver.auth.ClientCertificateAuthenticator;
 import dev.annex.apiserver.auth.DelegatedClient;
+import dev.annex.apiserver.auth.ReviewClient;
 import dev.annex.apiserver.auth.DelegatingAuthorizer;
 import dev.annex.apiserver.auth.ExtensionApiserverAuthentication;
 import dev.annex.apiserver.auth.RequestHeaderAuthenticator;
@@ -151,7 +152,10 @@ public final class RuntimeServer implements AutoCloseable {
     List<Authenticator> authenticators = new ArrayList<>(List.of(
         new RequestHeaderAuthenticator(requestHeader), new ClientCertificateAuthenticator(clientCa)));
     if (authentication != null) {
-      authenticators.add(new TokenReviewAuthenticator(authentication, chain.tokenCacheTtl(), chain.reviewTimeout()));
+      ReviewClient tokenReviews = DelegatedClient.reviewClient(chain.authenticationKubeconfig(), chain.reviewTimeout(),
+          "authentication");
+      resources.add(tokenReviews::close);
+      authenticators.add(new TokenReviewAuthenticator(tokenReviews, chain.tokenCacheTtl(), chain.reviewTimeout()));
     }
 
     Authorizer authorizer;
@@ -160,11 +164,11 @@ public final class RuntimeServer implements AutoCloseable {
           + "for local use without a cluster only");
       authorizer = Authorizer.alwaysAllow();
     } else {
-      KubernetesClient authorization = DelegatedClient.create(chain.authorizationKubeconfig(), chain.reviewTimeout(),
+      ReviewClient accessReviews = DelegatedClient.reviewClient(chain.authorizationKubeconfig(), chain.reviewTimeout(),
           "authorization");
-      resources.add(authorization::close);
+      resources.add(accessReviews::close);
       authorizer = new DelegatingAuthorizer(DelegatingAuthorizer.DEFAULT_ALWAYS_ALLOW_GROUPS, chain.alwaysAllowPaths(),
-          new SubjectAccessReviewAuthorizer(authorization, chain.authorizedTtl(), chain.unauthorizedTtl(),
+          new SubjectAccessReviewAuthorizer(accessReviews, chain.authorizedTtl(), chain.unauthorizedTtl(),
               chain.reviewTimeout()));
     }
 
