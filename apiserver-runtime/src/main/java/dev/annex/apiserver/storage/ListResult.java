@@ -12,9 +12,9 @@ import java.util.function.Function;
 /**
  * One page of a list: the items, the snapshot's resourceVersion, the key to continue from (null
  * when this is the last page) and how many objects remain after it (-1 when unknown, as it is for
- * filtered lists). {@code encoded}, when not null, holds each item as stored, in order: a watch
- * cache keeps it, so a list need not copy and encode every object again (its items are then
- * copied only when read).
+ * filtered lists). {@code encoded}, when not null, holds each item as stored, in order: the watch
+ * cache and the memory backend keep it, so a list need not copy and encode every object again (its
+ * items are then copied only when read).
  */
 public record ListResult(List<ObjectNode> items, long resourceVersion, String nextKey, long remainingItemCount,
                          List<Encoded> encoded) {

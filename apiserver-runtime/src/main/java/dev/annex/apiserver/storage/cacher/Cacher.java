@@ -1,6 +1,7 @@
 package dev.annex.apiserver.storage.cacher;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.annex.apiserver.storage.CopiedOnRead;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
@@ -13,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.AbstractList;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -397,36 +397,6 @@ public final class Cacher implements Storage {
     ObjectNode o = c.before().deepCopy();
     o.withObject("/metadata").put("resourceVersion", Long.toString(c.resourceVersion()));
     return o;
-  }
-
-  /**
-   * The cached objects of a list, each copied when first read (objects handed out are the
-   * caller's): a JSON list sent from the encodings never reads them. Cached objects are replaced,
-   * never changed, so copying after the lock is released is safe.
-   */
-  private static final class CopiedOnRead extends AbstractList<ObjectNode> {
-    private final List<ObjectNode> cached;
-    private final ObjectNode[] copies;
-
-    CopiedOnRead(List<ObjectNode> cached) {
-      this.cached = cached;
-      this.copies = new ObjectNode[cached.size()];
-    }
-
-    @Override
-    public ObjectNode get(int index) {
-      ObjectNode copy = copies[index];
-      if (copy == null) {
-        copy = cached.get(index).deepCopy();
-        copies[index] = copy;
-      }
-      return copy;
-    }
-
-    @Override
-    public int size() {
-      return copies.length;
-    }
   }
 
   private static long version(ObjectNode o) {

@@ -1,6 +1,7 @@
 package dev.annex.apiserver.storage.memory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.annex.apiserver.storage.CopiedOnRead;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
@@ -12,6 +13,7 @@ import dev.annex.apiserver.storage.WatchOptions;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,9 @@ import java.util.function.Predicate;
  * Every object under one read-write lock: reads share it, writes take it exclusively, so a list is
  * a consistent snapshot and watchers see writes in resourceVersion order. The last
  * {@code historySize} changes are kept so watches and exact-version lists can start in the past;
- * older versions answer {@link StorageException.Kind#EXPIRED}, like a compacted etcd.
+ * older versions answer {@link StorageException.Kind#EXPIRED}, like a compacted etcd. A list of
+ * the current objects carries their kept encodings (as the watch cache's do), so it is sent without
+ * copying or encoding them again.
  */
 public final class MemoryStorage implements Storage {
 
@@ -34,6 +38,8 @@ public final class MemoryStorage implements Storage {
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final NavigableMap<String, ObjectNode> objects = new TreeMap<>();
+  /** Each current object with its JSON, encoded by the first list after its last write: lists send these bytes. */
+  private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
   private final ArrayDeque<Change> history = new ArrayDeque<>();
   private final List<MemoryWatch> watchers = new CopyOnWriteArrayList<>();
   private final int historySize;
@@ -74,7 +80,9 @@ public final class MemoryStorage implements Storage {
       long at = options.resourceVersion() == 0 ? resourceVersion : options.resourceVersion();
       NavigableMap<String, ObjectNode> view = at == resourceVersion ? objects : stateAt(prefix, at);
       String from = options.startKey() == null || options.startKey().compareTo(prefix) < 0 ? prefix : options.startKey();
+      boolean current = view == objects; // encodings are kept for the current objects only
       List<ObjectNode> items = new ArrayList<>();
+      List<ListResult.Encoded> encodings = current ? new ArrayList<>() : null;
       String nextKey = null;
       long remaining = 0;
       Iterator<Map.Entry<String, ObjectNode>> it = view.tailMap(from, true).entrySet().iterator();
@@ -96,9 +104,16 @@ public final class MemoryStorage implements Storage {
           }
           continue;
         }
-        items.add(e.getValue().deepCopy());
+        if (current) {
+          items.add(e.getValue());
+          encodings.add(encoded.get(e.getKey()));
+        } else {
+          items.add(e.getValue().deepCopy());
+        }
       }
-      return new ListResult(items, at, nextKey, nextKey == null ? 0 : options.filtered() ? -1 : remaining);
+      long left = nextKey == null ? 0 : options.filtered() ? -1 : remaining;
+      return current ? new ListResult(new CopiedOnRead(items), at, nextKey, left, encodings)
+          : new ListResult(items, at, nextKey, left);
     } finally {
       lock.readLock().unlock();
     }
@@ -189,9 +204,11 @@ public final class MemoryStorage implements Storage {
     if (after != null) {
       after.with("metadata").put("resourceVersion", Long.toString(version));
       objects.put(key, after);
+      encoded.put(key, new ListResult.Encoded(after));
       stored = after;
     } else {
       objects.remove(key);
+      encoded.remove(key);
       stored = before.deepCopy();
       stored.with("metadata").put("resourceVersion", Long.toString(version));
     }
