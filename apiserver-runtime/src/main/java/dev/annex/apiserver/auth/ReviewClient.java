@@ -113,7 +113,7 @@ public final class ReviewClient implements AutoCloseable {
   /** Holding a permit: the review on a kept connection (at most {@link #MAX_CONNECTIONS} exist, so one is free) or a new one. */
   private <T> T exchange(byte[] request, long deadline, Duration timeout, Class<T> type) {
     for (boolean retried = false; ; retried = true) {
-      Connection connection = idle.pollFirst();
+      Connection connection = retried ? null : idle.pollFirst(); // a retry takes a new connection
       boolean reused = connection != null;
       Answer answer;
       try {
