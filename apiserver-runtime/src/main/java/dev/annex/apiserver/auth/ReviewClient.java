@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Creates reviews (TokenReview, SubjectAccessReview) on the kube-apiserver: one JSON POST each,
- * HTTP/1.1 on a kept-alive connection, written and read by the thread that asks. The request path
+ * HTTP/1.1 on a kept-alive connection, written and read by the calling thread (the review pool's
+ * thread of {@code DelegatedClient.call}, which keeps the overall deadline). The request path
  * waits on these whenever its cache misses (a SubjectAccessReview is asked per object name), so
  * they must be cheap: through fabric8 on the JDK's HTTP/2 client each review passed through half
  * a dozen threads and, under make bench's update load, waited 93 ms on average for an answer the

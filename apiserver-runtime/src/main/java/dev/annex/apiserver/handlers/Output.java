@@ -90,7 +90,8 @@ final class Output {
   static ApiResponse list(ResourceRequest rr, ResourceStore.ListPage page) {
     Form form = negotiate(rr.http());
     ObjectNode listMeta = listMetadata(page);
-    // Objects kept encoded by the watch cache are sent from those bytes, never copied or encoded again.
+    // Objects the store keeps encoded (the watch cache, the memory backend) are sent from those bytes,
+    // never copied or encoded again.
     boolean kept = page.encoded() != null;
     if (form == Form.TABLE) {
       if (kept && storedAsRequested(rr, page.encoded())) {
