@@ -29,7 +29,11 @@ public final class Main {
     RuntimeServer server = RuntimeServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
+      try {
+        server.shutdown();
+      } catch (InterruptedException e) {
+        server.close();
+      }
       stopped.countDown();
     }, "shutdown"));
     stopped.await();

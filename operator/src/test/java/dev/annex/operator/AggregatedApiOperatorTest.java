@@ -144,7 +144,7 @@ class AggregatedApiOperatorTest {
     var container = pod.getContainers().get(0);
     assertThat(container.getArgs()).containsExactly("--api-definition", "/etc/annex/api/aggregatedapi.yaml",
         "--secure-port", "8443", "--tls-cert-file", "/etc/annex/tls/tls.crt",
-        "--tls-private-key-file", "/etc/annex/tls/tls.key");
+        "--tls-private-key-file", "/etc/annex/tls/tls.key", "--shutdown-delay-duration", "5s");
     assertThat(container.getImage()).isEqualTo(dev.annex.operator.dependents.RuntimeImage.resolve(api.getSpec()))
         .startsWith("annex-apiserver:");
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");

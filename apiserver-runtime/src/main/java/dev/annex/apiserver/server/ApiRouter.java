@@ -34,15 +34,18 @@ public final class ApiRouter implements Handler {
    * kube-apiserver's etcd-readiness: restarting the runtime does not bring etcd back.
    */
   private final List<HealthCheck> readyChecks;
+  /** Checks on /readyz alone, after the others: kube-apiserver's "shutdown" is one. */
+  private final List<HealthCheck> readyzOnlyChecks;
 
   public ApiRouter(DiscoveryHandler discovery, Handler openApi, Handler resources, RequestMetrics metrics,
                    ObjectNode version) {
-    this(discovery, openApi, resources, metrics, version, List.of());
+    this(discovery, openApi, resources, metrics, version, List.of(), List.of());
   }
 
   public ApiRouter(DiscoveryHandler discovery, Handler openApi, Handler resources, RequestMetrics metrics,
-                   ObjectNode version, List<HealthCheck> readyChecks) {
+                   ObjectNode version, List<HealthCheck> readyChecks, List<HealthCheck> readyzOnlyChecks) {
     this.readyChecks = List.copyOf(readyChecks);
+    this.readyzOnlyChecks = List.copyOf(readyzOnlyChecks);
     this.discovery = discovery;
     this.openApi = openApi;
     this.resources = resources;
@@ -85,7 +88,11 @@ public final class ApiRouter implements Handler {
   private ApiResponse health(ApiRequest request) {
     String[] parts = request.path().substring(1).split("/");
     String endpoint = parts[0];
-    List<HealthCheck> extra = endpoint.equals("livez") ? List.of() : readyChecks;
+    List<HealthCheck> extra = switch (endpoint) {
+      case "livez" -> List.of();
+      case "readyz" -> java.util.stream.Stream.concat(readyChecks.stream(), readyzOnlyChecks.stream()).toList();
+      default -> readyChecks;
+    };
     if (parts.length > 1) {
       if (CHECKS.contains(parts[1])) {
         return ApiResponse.text(200, "ok");

@@ -74,6 +74,11 @@ public final class ApiServer implements AutoCloseable {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
+  /** Closes the listening socket: no new connections; open ones are served until {@link #close()}. */
+  public void stopListening() {
+    channel.close().syncUninterruptibly();
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();

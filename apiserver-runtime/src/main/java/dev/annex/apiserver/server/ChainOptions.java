@@ -116,7 +116,7 @@ public record ChainOptions(Path authenticationKubeconfig, Path authorizationKube
     return v == null || v.isEmpty() ? null : Path.of(v);
   }
 
-  private static Duration duration(Map<String, String> values, String name, String fallback) {
+  static Duration duration(Map<String, String> values, String name, String fallback) {
     String v = values.getOrDefault(name, fallback);
     try {
       return GoDuration.parse(v);

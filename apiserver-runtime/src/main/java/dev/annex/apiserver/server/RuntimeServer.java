@@ -77,13 +77,19 @@ public final class RuntimeServer implements AutoCloseable {
   static final Duration RELOAD_PERIOD = Duration.ofSeconds(1);
   /** kube-apiserver's --etcd-readycheck-timeout default. */
   private static final Duration ETCD_CHECK_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
   private final List<AutoCloseable> resources;
   private final ApiServer server;
+  private final ShutdownState shutdown;
+  private final MaxInFlightFilter inFlight;
 
-  private RuntimeServer(List<AutoCloseable> resources, ApiServer server) {
+  private RuntimeServer(List<AutoCloseable> resources, ApiServer server, ShutdownState shutdown,
+                        MaxInFlightFilter inFlight) {
     this.resources = resources;
     this.server = server;
+    this.shutdown = shutdown;
+    this.inFlight = inFlight;
   }
 
   public static RuntimeServer start(ServerOptions options) throws IOException, GeneralSecurityException, InterruptedException {
@@ -195,8 +201,10 @@ public final class RuntimeServer implements AutoCloseable {
           "resource=\"" + r.plural() + "." + api.group() + "\"",
           () -> storage.list(store.prefix(""), ListOptions.latest()).items().size());
     }
+    ShutdownState shutdown = new ShutdownState(options.shutdownDelay(), chain.requestTimeout());
     Handler router = new ApiRouter(new DiscoveryHandler(api), new OpenApiHandler(new OpenApiDocuments(api)),
-        new ResourceHandlers(api, served), metrics, ApiRouter.versionInfo(VERSION), readyChecks);
+        new ResourceHandlers(api, served), metrics, ApiRouter.versionInfo(VERSION), readyChecks,
+        List.of(shutdown.readyzCheck()));
 
     MaxInFlightFilter maxInFlight = new MaxInFlightFilter(chain.maxRequestsInFlight(), chain.maxMutatingRequestsInFlight());
     metrics.gauge("apiserver_current_inflight_requests", "Maximal number of currently used inflight request limit of "
@@ -220,7 +228,7 @@ public final class RuntimeServer implements AutoCloseable {
     LOG.info("serving {} ({}) on https://{}:{}", api.group(),
         String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
         options.bindAddress(), server.port());
-    return new RuntimeServer(resources, server);
+    return new RuntimeServer(resources, server, shutdown, maxInFlight);
   }
 
   /**
@@ -278,8 +286,37 @@ public final class RuntimeServer implements AutoCloseable {
     return server.port();
   }
 
+  /**
+   * SIGTERM's path, k8s.io/apiserver's graceful termination: /readyz fails at once while everything
+   * is served as before for {@code --shutdown-delay-duration}, time for the endpoints controller and
+   * the aggregator (or a load balancer) to stop sending requests here. Then the listener closes,
+   * the requests in flight are answered (up to {@code --request-timeout}; watches are not waited
+   * for) and the rest is closed.
+   */
+  public void shutdown() throws InterruptedException {
+    shutdown.begin();
+    if (!shutdown.delay().isZero()) {
+      LOG.info("shutting down: /readyz fails; serving for another {}", shutdown.delay());
+      Thread.sleep(shutdown.delay().toMillis());
+    }
+    server.stopListening();
+    long deadline = System.nanoTime() + shutdown.drainTimeout().toNanos();
+    while (inFlight.inFlight(false) + inFlight.inFlight(true) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(DRAIN_POLL.toMillis());
+    }
+    int left = inFlight.inFlight(false) + inFlight.inFlight(true);
+    if (left > 0) {
+      LOG.warn("stopping with {} requests still in flight after {}", left, shutdown.drainTimeout());
+    }
+    close();
+  }
+
+  /** Stops at once (what {@link #shutdown()} ends with); a second call does nothing. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (resources.isEmpty()) {
+      return;
+    }
     server.close();
     closeAll(resources);
   }

@@ -1,6 +1,7 @@
 package dev.annex.apiserver.server;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Map;
  */
 public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile, Path certDir,
                             Path clientCaFile, String authorizationMode, Path apiDefinition, long maxRequestBodyBytes,
-                            int http2MaxStreams, int watchHistory, boolean help, ChainOptions chain,
-                            StorageFlags storage) {
+                            int http2MaxStreams, int watchHistory, Duration shutdownDelay, boolean help,
+                            ChainOptions chain, StorageFlags storage) {
 
   public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 3L * 1024 * 1024;
 
@@ -42,6 +43,10 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
           + "connection. (default 2000)"},
       new String[] {"--watch-history-size", "int", "How many changes the memory storage (or the watch cache in front "
           + "of etcd) keeps for watches and exact lists; older resourceVersions are 410 Gone. (default 10000)"},
+      new String[] {"--shutdown-delay-duration", "duration", "Time to delay the termination. During that time the "
+          + "server keeps serving requests normally. The endpoints /healthz and /livez will return success, but /readyz "
+          + "immediately returns failure. Graceful termination starts after this delay has elapsed. This can be used to "
+          + "allow load balancer to stop sending traffic to this server. (default 0s)"},
       new String[] {"--storage-backend", "string", "The storage backend for persistence. Options: 'memory' (one "
           + "replica, lost on restart), 'etcd3'. (default \"memory\")"},
       new String[] {"--etcd-servers", "strings", "List of etcd servers to connect with (scheme://ip:port), comma "
@@ -105,6 +110,7 @@ public record ServerOptions(int securePort, String bindAddress, Path tlsCertFile
         integer(values, "--max-request-body-bytes", (int) DEFAULT_MAX_REQUEST_BODY_BYTES),
         integer(values, "--http2-max-streams-per-connection", 2000),
         integer(values, "--watch-history-size", 10_000),
+        ChainOptions.duration(values, "--shutdown-delay-duration", "0s"),
         help,
         ChainOptions.from(values),
         StorageFlags.from(values));

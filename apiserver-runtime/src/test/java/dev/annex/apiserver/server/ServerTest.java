@@ -105,7 +105,8 @@ class ServerTest {
     for (String p : new String[] {"/healthz", "/livez", "/readyz"}) {
       assertThat(server.get(p).body()).isEqualTo("ok");
     }
-    assertThat(server.get("/readyz?verbose").body()).isEqualTo("[+]ping ok\n[+]log ok\nreadyz check passed\n");
+    assertThat(server.get("/readyz?verbose").body()).isEqualTo("[+]ping ok\n[+]log ok\n[+]shutdown ok\nreadyz check passed\n");
+    assertThat(server.get("/healthz?verbose").body()).isEqualTo("[+]ping ok\n[+]log ok\nhealthz check passed\n");
   }
 
   @Test
@@ -196,12 +197,15 @@ class ServerTest {
         "--cert-dir", "--client-ca-file", "--authorization-mode", "--api-definition", "--authentication-kubeconfig",
         "--authorization-kubeconfig", "--anonymous-auth", "--requestheader-client-ca-file", "--requestheader-allowed-names",
         "--authorization-always-allow-paths", "--max-requests-inflight", "--max-mutating-requests-inflight",
-        "--request-timeout", "--audit-log-path"}) {
+        "--request-timeout", "--audit-log-path", "--shutdown-delay-duration"}) {
       assertThat(ServerOptions.usage()).contains(flag);
     }
     ServerOptions defaults = ServerOptions.parse("--api-definition", "x.yaml");
     assertThat(defaults.securePort()).isEqualTo(8443);
     assertThat(defaults.maxRequestBodyBytes()).isEqualTo(3 * 1024 * 1024);
+    assertThat(defaults.shutdownDelay()).as("k8s.io/apiserver's default").isZero();
+    assertThat(ServerOptions.parse("--api-definition=x", "--shutdown-delay-duration=5s").shutdownDelay())
+        .isEqualTo(Duration.ofSeconds(5));
     ChainOptions chain = defaults.chain();
     assertThat(chain.anonymousAuth()).isTrue();
     assertThat(chain.tokenCacheTtl()).isEqualTo(Duration.ofSeconds(10));

@@ -153,6 +153,11 @@ public final class RunningServer implements AutoCloseable {
         + "\",\"labels\":{\"app\":\"" + name + "\"}},\"spec\":{\"reference\":\"" + reference + "\"}}";
   }
 
+  /** What SIGTERM does to the runtime's process; returns when the server has stopped. */
+  public void shutdown() throws InterruptedException {
+    server.shutdown();
+  }
+
   @Override
   public void close() {
     server.close();

@@ -53,6 +53,13 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
   /** How long a runtime may take to start listening before the kubelet restarts it (kubeadm gives kube-apiserver 4 min). */
   public static final int STARTUP_BUDGET_SECONDS = 240;
   private static final int STARTUP_PERIOD_SECONDS = 5;
+  /**
+   * How long a stopping runtime keeps serving with /readyz failing. The aggregator sends requests to
+   * the Service's ready endpoints, and a pod leaves them only when the endpoint-slice change reaches
+   * its informer; closing the listener at SIGTERM answered 503 to requests in that gap during
+   * rollouts. Well within the pod's 30 s grace period.
+   */
+  public static final String SHUTDOWN_DELAY = "5s";
 
   public DeploymentDependent() {
     super(Deployment.class);
@@ -74,7 +81,8 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
         "--api-definition", API_DIR + "/" + ApiDefinitionDocument.KEY,
         "--secure-port", String.valueOf(SECURE_PORT),
         "--tls-cert-file", TLS_DIR + "/tls.crt",
-        "--tls-private-key-file", TLS_DIR + "/tls.key"));
+        "--tls-private-key-file", TLS_DIR + "/tls.key",
+        "--shutdown-delay-duration", SHUTDOWN_DELAY));
     List<Volume> volumes = new ArrayList<>(List.of(
         new VolumeBuilder().withName("tls").withNewSecret().withSecretName(names.servingSecret())
             .withDefaultMode(0440).endSecret().build(),
