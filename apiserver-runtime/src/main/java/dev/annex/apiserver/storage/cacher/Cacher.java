@@ -449,8 +449,10 @@ public final class Cacher implements Storage {
       this.listener = listener;
     }
 
-    /** Turns one change into the event this watcher sees, if any (holding the lock). */
-    /** {@code current} is handed on as it is: a copy the caller made for this change's watchers. */
+    /**
+     * Turns one change into the event this watcher sees, if any (holding the lock).
+     * {@code current} is handed on as it is: a copy the caller made for this change's watchers.
+     */
     void deliver(Change c, ObjectNode current) {
       if (stopped || !c.key().startsWith(prefix)) {
         return;

@@ -217,8 +217,10 @@ public final class MemoryStorage implements Storage {
     while (history.size() > historySize) {
       compactedVersion = history.removeFirst().resourceVersion();
     }
+    // one copy for all watchers, so one encoding serves them all (as the watch cache): see WatchListener
+    ObjectNode shared = watchers.isEmpty() ? null : stored.deepCopy();
     for (MemoryWatch w : watchers) {
-      w.deliver(change, stored);
+      w.deliver(change, shared);
     }
     return stored.deepCopy();
   }
@@ -244,7 +246,7 @@ public final class MemoryStorage implements Storage {
         }
         for (Change c : history) {
           if (c.resourceVersion() > from) {
-            watch.deliver(c, c.after() != null ? c.after() : deletedState(c));
+            watch.deliver(c, c.after() != null ? c.after().deepCopy() : deletedState(c));
           }
         }
       }
@@ -295,7 +297,10 @@ public final class MemoryStorage implements Storage {
       this.listener = listener;
     }
 
-    /** Turns one change into the event this watcher sees, if any (called under the write lock). */
+    /**
+     * Turns one change into the event this watcher sees, if any (called under the write lock).
+     * {@code current} is handed on as it is: a copy the caller made for this change's watchers.
+     */
     void deliver(Change c, ObjectNode current) {
       if (closed || !c.key().startsWith(prefix)) {
         return;
@@ -303,7 +308,7 @@ public final class MemoryStorage implements Storage {
       boolean was = c.before() != null && filter.test(c.before());
       boolean is = c.after() != null && filter.test(c.after());
       WatchEvent.typeOf(was, is).ifPresent(type ->
-          listener.onEvent(new WatchEvent(type, current.deepCopy(), c.resourceVersion(), false, c.key())));
+          listener.onEvent(new WatchEvent(type, current, c.resourceVersion(), false, c.key())));
     }
 
     @Override

@@ -7,7 +7,12 @@ import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
 import dev.annex.apiserver.storage.StorageContractTest;
+import dev.annex.apiserver.storage.WatchEvent;
+import dev.annex.apiserver.storage.WatchOptions;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,5 +54,30 @@ class MemoryStorageTest extends StorageContractTest {
     ListResult past = memory.list("/r/", new ListOptions(before, null, 0, o -> true, false));
     assertThat(past.encoded()).as("an older version's list is rebuilt, with no kept encodings").isNull();
     assertThat(past.items().get(0).path("spec").asText()).isEqualTo("one");
+  }
+
+  /** As the watch cache: 1,000 watchers of one object cost one copy and, in the watch handler, one encoding. */
+  @Test
+  void watchersOfOneChangeShareOneCopyAndTheStorageKeepsItsOwn() {
+    MemoryStorage memory = new MemoryStorage(10);
+    List<WatchEvent> first = new ArrayList<>();
+    List<WatchEvent> second = new ArrayList<>();
+    long from = memory.currentResourceVersion();
+    memory.watch("/r/", WatchOptions.from(from), event -> {
+      event.object().put("apiVersion", "example.com/v1"); // what a watch handler does to its event
+      first.add(event);
+    });
+    memory.watch("/r/", WatchOptions.from(from), second::add);
+    memory.create("/r/a", JsonNodeFactory.instance.objectNode().set("metadata",
+        JsonNodeFactory.instance.objectNode().put("name", "a")));
+    assertThat(first.get(0).object()).as("one copy per change, for every watcher").isSameAs(second.get(0).object());
+    assertThat(memory.get("/r/a").orElseThrow().has("apiVersion")).as("the stored object is not the watchers' copy")
+        .isFalse();
+
+    List<WatchEvent> replayed = new ArrayList<>();
+    memory.watch("/r/", WatchOptions.from(from), replayed::add);
+    assertThat(replayed.get(0).object()).as("a replay from the history gets a copy of its own")
+        .isNotSameAs(first.get(0).object());
+    assertThat(replayed.get(0).object().has("apiVersion")).isFalse();
   }
 }
