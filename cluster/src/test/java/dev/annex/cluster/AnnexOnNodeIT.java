@@ -137,6 +137,9 @@ class AnnexOnNodeIT {
     assertThat(pod.getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(pod.getStatus().getConditions()).anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).as("restarts").isZero();
+    // The read-only root filesystem leaves /tmp (an emptyDir) for BoringSSL's native library.
+    assertThat(admin.pods().inNamespace(NS).withName(pod.getMetadata().getName()).getLog())
+        .contains("(TLS by BoringSSL)");
     // The runtime in the pod answers /readyz itself (through the kube-apiserver's pod proxy).
     assertThat(kubectl.run("get", "--raw", "/api/v1/namespaces/" + NS + "/pods/https:" + pod.getMetadata().getName()
         + ":" + DeploymentDependent.SECURE_PORT + "/proxy/readyz")).isEqualTo("ok");

@@ -163,7 +163,11 @@ class AggregatedApiOperatorTest {
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getServiceAccountName()).isEqualTo(names.apiserver());
     assertThat(pod.getVolumes()).extracting(v -> v.getSecret() != null ? v.getSecret().getSecretName()
-        : v.getConfigMap().getName()).containsExactlyInAnyOrder(names.servingSecret(), names.definitionConfigMap());
+        : v.getConfigMap() != null ? v.getConfigMap().getName() : "emptyDir " + v.getName())
+        .containsExactlyInAnyOrder(names.servingSecret(), names.definitionConfigMap(), "emptyDir tmp");
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getVolumeMounts()).anyMatch(m -> m.getName().equals("tmp") && m.getMountPath().equals("/tmp")
+        && !Boolean.TRUE.equals(m.getReadOnly()));
     assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
         .containsKey(DeploymentDependent.CHECKSUM_ANNOTATION);
     // one replica in memory: no disruption budget, no spreading, no --storage-backend=etcd3

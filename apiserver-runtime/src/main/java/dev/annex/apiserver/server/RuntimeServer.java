@@ -34,6 +34,7 @@ import dev.annex.apiserver.storage.etcd.EtcdStorage;
 import dev.annex.apiserver.storage.memory.MemoryStorage;
 import dev.annex.apiserver.tables.TableConverter;
 import io.etcd.jetcd.Client;
+import io.netty.handler.ssl.SslProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,9 +226,9 @@ public final class RuntimeServer implements AutoCloseable {
         options.maxRequestBodyBytes(), options.http2MaxStreams(), metrics);
     reloads.scheduleWithFixedDelay(() -> reloaders.forEach(RuntimeServer::quietly), RELOAD_PERIOD.toMillis(),
         RELOAD_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-    LOG.info("serving {} ({}) on https://{}:{}", api.group(),
+    LOG.info("serving {} ({}) on https://{}:{} (TLS by {})", api.group(),
         String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
-        options.bindAddress(), server.port());
+        options.bindAddress(), server.port(), ServingCertificates.PROVIDER == SslProvider.OPENSSL ? "BoringSSL" : "the JDK");
     return new RuntimeServer(resources, server, shutdown, maxInFlight);
   }
 

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -74,7 +75,11 @@ import java.util.function.Supplier;
  * The server asks {@link #get()} for each new connection; {@link #reload()} (called periodically)
  * reads the files again and, when they changed and the key matches the certificate, serves the new
  * pair from the next connection on (k8s {@code DynamicServingCertificateController}); connections
- * already open keep theirs, so a renewal fails no request.
+ * already open keep theirs, so a renewal fails no request. A change of the accepted CAs (the
+ * client CA or front-proxy CA reloaded) also makes a new context: BoringSSL takes the CA names
+ * when a context is built, not per handshake.
+ * <p>
+ * TLS is BoringSSL's (netty-tcnative) where its native library loads, else the JDK's engine.
  */
 public final class ServingCertificates implements Supplier<SslContext> {
 
@@ -82,10 +87,17 @@ public final class ServingCertificates implements Supplier<SslContext> {
 
   private final Path certFile;
   private final Path keyFile;
+  /** BoringSSL's key exchange and record layer cost a fraction of the JDK's CPU and garbage (bench/). */
+  static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+
   private final Supplier<List<X509Certificate>> acceptedIssuers;
-  private final AtomicReference<SslContext> context = new AtomicReference<>();
+  private final AtomicReference<Served> served = new AtomicReference<>();
   private byte[] loadedCert;
   private byte[] loadedKey;
+
+  /** A context and the accepted CAs it names. */
+  private record Served(SslContext context, List<X509Certificate> issuers) {
+  }
 
   private ServingCertificates(Path certFile, Path keyFile, Supplier<List<X509Certificate>> acceptedIssuers) {
     this.certFile = certFile;
@@ -109,9 +121,12 @@ public final class ServingCertificates implements Supplier<SslContext> {
     ServingCertificates tls = new ServingCertificates(cert, key, acceptedIssuers);
     byte[] certBytes = Files.readAllBytes(cert);
     byte[] keyBytes = Files.readAllBytes(key);
-    tls.context.set(tls.build(certBytes, keyBytes));
+    tls.served.set(tls.build(certBytes, keyBytes, acceptedIssuers.get()));
     tls.loadedCert = certBytes;
     tls.loadedKey = keyBytes;
+    if (PROVIDER == SslProvider.JDK) {
+      LOG.info("TLS by the JDK's engine: BoringSSL is not available here ({})", OpenSsl.unavailabilityCause().toString());
+    }
     return tls;
   }
 
@@ -129,7 +144,7 @@ public final class ServingCertificates implements Supplier<SslContext> {
       return false;
     }
     try {
-      context.set(build(certBytes, keyBytes));
+      served.set(build(certBytes, keyBytes, acceptedIssuers.get()));
       loadedCert = certBytes;
       loadedKey = keyBytes;
       LOG.info("serving a new certificate from {}", certFile);
@@ -140,7 +155,8 @@ public final class ServingCertificates implements Supplier<SslContext> {
     }
   }
 
-  private SslContext build(byte[] certBytes, byte[] keyBytes) throws IOException, GeneralSecurityException {
+  private Served build(byte[] certBytes, byte[] keyBytes, List<X509Certificate> issuers)
+      throws IOException, GeneralSecurityException {
     List<X509Certificate> chain = new ArrayList<>();
     CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(certBytes))
         .forEach(c -> chain.add((X509Certificate) c));
@@ -150,16 +166,16 @@ public final class ServingCertificates implements Supplier<SslContext> {
     PrivateKey privateKey = readPrivateKey(new String(keyBytes, StandardCharsets.UTF_8), keyFile);
     checkPair(chain.get(0), privateKey);
     SslContextBuilder builder = SslContextBuilder.forServer(privateKey, chain.toArray(X509Certificate[]::new))
-        .sslProvider(SslProvider.JDK)
+        .sslProvider(PROVIDER)
         .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
         .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
-        .trustManager(new RequestClientCertificate(acceptedIssuers))
+        .trustManager(new RequestClientCertificate(issuers))
         .clientAuth(ClientAuth.OPTIONAL);
     try {
-      return builder.build();
+      return new Served(builder.build(), List.copyOf(issuers));
     } catch (SSLException e) {
       throw new IOException("cannot build the TLS context from " + certFile + " and " + keyFile + ": " + e.getMessage(), e);
     }
@@ -187,7 +203,25 @@ public final class ServingCertificates implements Supplier<SslContext> {
 
   @Override
   public SslContext get() {
-    return context.get();
+    Served current = served.get();
+    List<X509Certificate> issuers = acceptedIssuers.get();
+    return current.issuers().equals(issuers) ? current.context() : nameNewIssuers(issuers);
+  }
+
+  private synchronized SslContext nameNewIssuers(List<X509Certificate> issuers) {
+    Served current = served.get();
+    if (current.issuers().equals(issuers)) {
+      return current.context();
+    }
+    try {
+      Served renewed = build(loadedCert, loadedKey, issuers);
+      served.set(renewed);
+      return renewed.context();
+    } catch (IOException | GeneralSecurityException e) {
+      // the same pair built before; should it not now, the old CA names are better than no TLS
+      LOG.warn("cannot name the new client CAs in the handshake: {}", e.getMessage());
+      return current.context();
+    }
   }
 
   /**
@@ -195,9 +229,9 @@ public final class ServingCertificates implements Supplier<SslContext> {
    * request against the CAs current then) and names the accepted CAs in the certificate request.
    */
   private static final class RequestClientCertificate extends X509ExtendedTrustManager {
-    private final Supplier<List<X509Certificate>> acceptedIssuers;
+    private final List<X509Certificate> acceptedIssuers;
 
-    RequestClientCertificate(Supplier<List<X509Certificate>> acceptedIssuers) {
+    RequestClientCertificate(List<X509Certificate> acceptedIssuers) {
       this.acceptedIssuers = acceptedIssuers;
     }
 
@@ -230,7 +264,7 @@ public final class ServingCertificates implements Supplier<SslContext> {
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-      return acceptedIssuers.get().toArray(X509Certificate[]::new);
+      return acceptedIssuers.toArray(X509Certificate[]::new);
     }
   }
 

@@ -88,9 +88,14 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
             .withDefaultMode(0440).endSecret().build(),
         new VolumeBuilder().withName("api-definition").withNewConfigMap()
             .withName(names.definitionConfigMap()).endConfigMap().build()));
+    // The root filesystem is read-only; Netty unpacks BoringSSL's native library into /tmp, without
+    // which the runtime falls back to the JDK's slower TLS.
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("16Mi"))
+        .endEmptyDir().build());
     List<VolumeMount> mounts = new ArrayList<>(List.of(
         mount("tls", TLS_DIR),
-        mount("api-definition", API_DIR)));
+        mount("api-definition", API_DIR),
+        new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
     if (spec.storageType() == Storage.Type.Etcd) {
       Storage.Etcd etcd = spec.storage.etcd;
       // spec.storage.etcd.prefix is the root, as kube-apiserver's --etcd-prefix; the runtime's own
