@@ -2,7 +2,8 @@
 // k6 read a response only once it ends; a watch never ends): it opens N watches on one namespace,
 // waits until every one has received the initial ADDED event, then merge-patches the one object
 // there at a fixed rate with the send time in spec.reference, and records for every MODIFIED
-// event each watcher receives how long after its patch was sent it arrived.
+// event each watcher receives how long after its patch was sent it arrived (read off the event's
+// line, not a full decode, so the client's share of the 2 cores stays small).
 // Prints one JSON object: watchers, updates sent, events expected and received, percentiles (ms).
 package main
 
@@ -23,13 +24,37 @@ import (
 	"time"
 )
 
-type event struct {
-	Type   string `json:"type"`
-	Object struct {
-		Spec struct {
-			Reference string `json:"reference"`
-		} `json:"spec"`
-	} `json:"object"`
+var (
+	typePrefix      = []byte(`{"type":"`)
+	referenceMarker = []byte(`"reference":"t`)
+)
+
+// eventType reads the type both servers write first in an event: {"type":"MODIFIED","object":...}.
+func eventType(line []byte) string {
+	if !bytes.HasPrefix(line, typePrefix) {
+		return ""
+	}
+	rest := line[len(typePrefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return ""
+	}
+	return string(rest[:end])
+}
+
+// reference reads the send time from spec.reference ("t<unix nanoseconds>"); the only field so named.
+func reference(line []byte) (int64, bool) {
+	at := bytes.Index(line, referenceMarker)
+	if at < 0 {
+		return 0, false
+	}
+	rest := line[at+len(referenceMarker):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return 0, false
+	}
+	sent, err := strconv.ParseInt(string(rest[:end]), 10, 64)
+	return sent, err == nil
 }
 
 func main() {
@@ -66,24 +91,28 @@ func main() {
 				return
 			}
 			defer resp.Body.Close()
-			dec := json.NewDecoder(bufio.NewReaderSize(resp.Body, 64<<10))
+			// Each event is one line. Finding the type and the reference in its bytes, instead of
+			// decoding the whole object, keeps the client's CPU per event small: with 1,000 watchers
+			// on the same 2 cores as the server, full decoding was most of the measured latency.
+			lines := bufio.NewReaderSize(resp.Body, 64<<10)
 			for {
-				var e event
-				if err := dec.Decode(&e); err != nil {
+				line, err := lines.ReadSlice('\n')
+				if err != nil {
 					return
 				}
 				now := time.Now().UnixNano()
-				if e.Type == "ADDED" {
+				switch eventType(line) {
+				case "ADDED":
 					ready <- struct{}{}
-					continue
+				case "MODIFIED":
+					sent, ok := reference(line)
+					if !ok {
+						continue
+					}
+					mu.Lock()
+					latencies = append(latencies, float64(now-sent)/1e6)
+					mu.Unlock()
 				}
-				sent, err := strconv.ParseInt(strings.TrimPrefix(e.Object.Spec.Reference, "t"), 10, 64)
-				if e.Type != "MODIFIED" || err != nil {
-					continue
-				}
-				mu.Lock()
-				latencies = append(latencies, float64(now-sent)/1e6)
-				mu.Unlock()
 			}
 		}()
 	}
