@@ -200,7 +200,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     public void send(byte[] chunk) {
       if (!ended.get()) {
-        channel.writeAndFlush(frame(chunk));
+        // no future: nothing waits for one event's write, and 1,000 watchers took 1,000 promises and listeners per event
+        channel.writeAndFlush(frame(chunk), channel.voidPromise());
       }
     }
 
