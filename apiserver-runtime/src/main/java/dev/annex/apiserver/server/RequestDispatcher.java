@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -33,6 +34,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -154,7 +156,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     out.headers().set("cache-control", "no-cache, private");
     out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     ctx.writeAndFlush(out);
-    streaming.body().accept(new ChannelStream(ctx.channel()));
+    boolean http1 = !(ctx.channel() instanceof Http2StreamChannel);
+    streaming.body().accept(http1 ? new ChunkStream(ctx.channel()) : new ChannelStream(ctx.channel()));
   }
 
   private static String remoteAddress(Channel channel) {
@@ -187,8 +190,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
 
   /** A streamed body on one channel; ends with the last chunk, or when the client goes away. */
   static class ChannelStream implements ResponseStream {
-    private final Channel channel;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    final Channel channel;
+    final AtomicBoolean ended = new AtomicBoolean();
     private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
     private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
 
@@ -253,6 +256,48 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
           }
         }, millis, TimeUnit.MILLISECONDS));
       }
+    }
+  }
+
+  /**
+   * A streamed body on an HTTP/1.1 connection, whose chunks the watch cache hands every watcher of
+   * an event at once: the chunk ({@code <size>\r\n<event>\r\n}) is framed once per event on the
+   * delivering thread and written below the HTTP encoder, straight to TLS, so 1,000 watchers do not
+   * each frame it and merge three buffers. The end still passes the encoder ({@code 0\r\n\r\n}),
+   * which keeps its state: it never saw the chunks.
+   */
+  static final class ChunkStream extends ChannelStream {
+    private static final ThreadLocal<Framed> LAST = new ThreadLocal<>();
+    private final ChannelHandlerContext belowHttp;
+
+    private record Framed(byte[] body, byte[] chunk) {
+    }
+
+    ChunkStream(Channel channel) {
+      super(channel);
+      this.belowHttp = channel.pipeline().context(HttpServerCodec.class);
+    }
+
+    @Override
+    public void send(byte[] body) {
+      if (body.length > 0 && !ended.get()) { // an empty chunk would end the stream
+        belowHttp.writeAndFlush(Unpooled.wrappedBuffer(chunk(body)), channel.voidPromise());
+      }
+    }
+
+    static byte[] chunk(byte[] body) {
+      Framed last = LAST.get();
+      if (last != null && last.body() == body) {
+        return last.chunk();
+      }
+      byte[] size = (Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      byte[] chunk = new byte[size.length + body.length + 2];
+      System.arraycopy(size, 0, chunk, 0, size.length);
+      System.arraycopy(body, 0, chunk, size.length, body.length);
+      chunk[chunk.length - 2] = '\r';
+      chunk[chunk.length - 1] = '\n';
+      LAST.set(new Framed(body, chunk));
+      return chunk;
     }
   }
 }

@@ -32,6 +32,7 @@ import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,6 +109,12 @@ public final class TestPki {
    * not ask for, and a test of a certificate from the wrong CA would test nothing).
    */
   public static SSLContext sslContext(Issued client, X509Certificate serverCa) throws Exception {
+    return sslContext(client, serverCa, null);
+  }
+
+  /** As {@link #sslContext(Issued, X509Certificate)}, adding the CAs each handshake names to {@code namedIssuers}. */
+  public static SSLContext sslContext(Issued client, X509Certificate serverCa, List<Principal> namedIssuers)
+      throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", serverCa);
@@ -122,19 +129,26 @@ public final class TestPki {
     kmf.init(keys, new char[0]);
     X509ExtendedKeyManager chosen = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
     KeyManager always = new X509ExtendedKeyManager() {
+      private String alias(Principal[] issuers) {
+        if (namedIssuers != null && issuers != null) {
+          namedIssuers.addAll(List.of(issuers));
+        }
+        return client == null ? null : "client";
+      }
+
       @Override
       public String[] getClientAliases(String keyType, Principal[] issuers) {
-        return client == null ? null : new String[] {"client"};
+        return client == null ? null : new String[] {alias(issuers)};
       }
 
       @Override
       public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-        return client == null ? null : "client";
+        return alias(issuers);
       }
 
       @Override
       public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-        return client == null ? null : "client";
+        return alias(issuers);
       }
 
       @Override
