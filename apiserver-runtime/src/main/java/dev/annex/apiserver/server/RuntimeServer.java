@@ -34,8 +34,8 @@ import dev.annex.apiserver.storage.etcd.EtcdStorage;
 import dev.annex.apiserver.storage.memory.MemoryStorage;
 import dev.annex.apiserver.tables.TableConverter;
 import io.etcd.jetcd.Client;
-import io.netty.handler.ssl.SslProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.netty.handler.ssl.SslProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -85,11 +85,11 @@ public final class ServingCertificates implements Supplier<SslContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServingCertificates.class);
 
-  private final Path certFile;
-  private final Path keyFile;
   /** BoringSSL's key exchange and record layer cost a fraction of the JDK's CPU and garbage (bench/). */
   static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
 
+  private final Path certFile;
+  private final Path keyFile;
   private final Supplier<List<X509Certificate>> acceptedIssuers;
   private final AtomicReference<Served> served = new AtomicReference<>();
   private byte[] loadedCert;
