@@ -244,7 +244,12 @@ if [ -n "$only" ] && [[ " $only " != *" watch "* ]]; then
   log "BENCH_ONLY=$only: done; the raw outputs are in $raw"
   exit 0
 fi
-log "watch: 1,000 watchers, 10 updates/s for ${phase} s, $repeats x per server, alternated"
+log "watch: warm-up ${warmup} s each (not measured), then 1,000 watchers, 10 updates/s for ${phase} s, $repeats x per server, alternated"
+for s in annex sample; do
+  "$watchlat" -url "$(ns_url "$s")/watch/flunders" -token-file "$work/token" -watchers 1000 -rate 10 \
+    -duration "${warmup}s" >/dev/null 2>"$raw/watch.warmup.$s.err" ||
+    { echo "the watch warm-up on $s failed:" >&2; tail -n 5 "$raw/watch.warmup.$s.err" >&2; exit 1; }
+done
 for rep in $(seq 1 "$repeats"); do
   for s in annex sample; do
     measure "$s" watch fixed "$rep" -- "$watchlat" -url "$(ns_url "$s")/watch/flunders" -token-file "$work/token" \

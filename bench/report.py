@@ -197,7 +197,7 @@ saturation with wrk (2 threads, 32 connections, 8 for lists), alternated Annex, 
 sample, ...; then {args.repeats} x {args.phase} s at a fixed arrival rate with k6 (constant-arrival-rate,
 HTTP/1.1) at half the slower server's median saturation throughput, the same rate for both,
 alternated the same way. Watch: a small Go client (`bench/watchlat`; wrk and k6 cannot read a
-response that never ends) opens 1,000 watches and merge-patches the watched object 10 times a
+response that never ends), after the same {args.warmup} s run of it for both (not measured), opens 1,000 watches and merge-patches the watched object 10 times a
 second with the send time in it; the latency is from sending the patch to each watcher's event; a
 watch refused with 429 is asked again after its Retry-After, as client-go does ({retries}).
 Medians with (min–max) over the repeats. Annex: `-Xmx1g`, etcd3 storage with its watch cache; the
