@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The innermost handler: health, version, metrics, OpenAPI and discovery paths, then resource
@@ -90,7 +91,7 @@ public final class ApiRouter implements Handler {
     String endpoint = parts[0];
     List<HealthCheck> extra = switch (endpoint) {
       case "livez" -> List.of();
-      case "readyz" -> java.util.stream.Stream.concat(readyChecks.stream(), readyzOnlyChecks.stream()).toList();
+      case "readyz" -> Stream.concat(readyChecks.stream(), readyzOnlyChecks.stream()).toList();
       default -> readyChecks;
     };
     if (parts.length > 1) {

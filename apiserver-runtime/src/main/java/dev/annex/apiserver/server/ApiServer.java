@@ -36,11 +36,13 @@ public final class ApiServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel channel;
+  private final RequestDispatcher dispatcher;
 
-  private ApiServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel) {
+  private ApiServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel, RequestDispatcher dispatcher) {
     this.boss = boss;
     this.workers = workers;
     this.channel = channel;
+    this.dispatcher = dispatcher;
   }
 
   public static ApiServer start(String bindAddress, int port, Supplier<SslContext> tls, Handler handler,
@@ -62,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
         });
     try {
       Channel channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
-      return new ApiServer(boss, workers, channel);
+      return new ApiServer(boss, workers, channel, dispatcher);
     } catch (InterruptedException | RuntimeException e) {
       boss.shutdownGracefully();
       workers.shutdownGracefully();
@@ -72,6 +74,11 @@ public final class ApiServer implements AutoCloseable {
 
   public int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /** Requests read and not yet answered: a watch counts until its response head is written. */
+  public int unansweredRequests() {
+    return dispatcher.unanswered();
   }
 
   /** Closes the listening socket: no new connections; open ones are served until {@link #close()}. */

@@ -8,6 +8,7 @@ import dev.annex.apiserver.status.StatusException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,6 +46,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns an aggregated Netty request (an HTTP/1.1 connection's or an HTTP/2 stream's) into an
@@ -60,10 +62,17 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
 
   private final Handler handler;
   private final RequestMetrics metrics;
+  /** Requests read and not yet answered: a full response until it is written, a watch until its head is. */
+  private final AtomicInteger unanswered = new AtomicInteger();
 
   RequestDispatcher(Handler handler, RequestMetrics metrics) {
     this.handler = handler;
     this.metrics = metrics;
+  }
+
+  /** How many requests are read and not yet answered (graceful shutdown waits for none). */
+  int unanswered() {
+    return unanswered.get();
   }
 
   @Override
@@ -82,6 +91,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
       ctx.channel().config().setAutoRead(false);
     }
     msg.retain(); // the WebSocket handshake reads it after this method returns
+    unanswered.incrementAndGet(); // until respond() has written the answer
     ApiResponse response = handle(request);
     if (response instanceof ApiResponse.Deferred deferred) {
       deferred.response().whenComplete((done, failure) -> {
@@ -109,10 +119,12 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
 
   private void respond(ChannelHandlerContext ctx, FullHttpRequest msg, ApiRequest request, ApiResponse response,
                        boolean keepAlive, boolean head, boolean http1, long start) {
+    boolean answeredLater = false;
     try {
       metrics.record(request.method(), request.requestInfo(), response.status(), System.nanoTime() - start);
       if (response instanceof ApiResponse.Full full) {
-        writeFull(ctx, full, keepAlive, head);
+        writeFull(ctx, full, keepAlive, head).addListener(written -> unanswered.decrementAndGet());
+        answeredLater = true;
       } else if (response instanceof ApiResponse.Streaming streaming) {
         ApiResponse.Streaming counted = countWatch(request, streaming);
         if (http1 && "websocket".equalsIgnoreCase(msg.headers().get(HttpHeaderNames.UPGRADE))) {
@@ -122,6 +134,9 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         }
       }
     } finally {
+      if (!answeredLater) {
+        unanswered.decrementAndGet();
+      }
       msg.release();
       if (http1) {
         ctx.channel().config().setAutoRead(true);
@@ -140,14 +155,14 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     });
   }
 
-  private static void writeFull(ChannelHandlerContext ctx, ApiResponse.Full full, boolean keepAlive, boolean head) {
+  private static ChannelFuture writeFull(ChannelHandlerContext ctx, ApiResponse.Full full, boolean keepAlive, boolean head) {
     FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(full.status()),
         head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(full.body()));
     full.headers().forEach((k, v) -> out.headers().set(k, v));
     out.headers().set("cache-control", "no-cache, private");
     out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? full.body().length : full.body().length);
     HttpUtil.setKeepAlive(out, keepAlive);
-    ctx.writeAndFlush(out).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    return ctx.writeAndFlush(out).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
   }
 
   private static void writeStream(ChannelHandlerContext ctx, ApiResponse.Streaming streaming) {

@@ -83,14 +83,11 @@ public final class RuntimeServer implements AutoCloseable {
   private final List<AutoCloseable> resources;
   private final ApiServer server;
   private final ShutdownState shutdown;
-  private final MaxInFlightFilter inFlight;
 
-  private RuntimeServer(List<AutoCloseable> resources, ApiServer server, ShutdownState shutdown,
-                        MaxInFlightFilter inFlight) {
+  private RuntimeServer(List<AutoCloseable> resources, ApiServer server, ShutdownState shutdown) {
     this.resources = resources;
     this.server = server;
     this.shutdown = shutdown;
-    this.inFlight = inFlight;
   }
 
   public static RuntimeServer start(ServerOptions options) throws IOException, GeneralSecurityException, InterruptedException {
@@ -229,7 +226,7 @@ public final class RuntimeServer implements AutoCloseable {
     LOG.info("serving {} ({}) on https://{}:{} (TLS by {})", api.group(),
         String.join(", ", api.servedVersions().stream().map(ApiDefinition.Version::name).toList()),
         options.bindAddress(), server.port(), ServingCertificates.PROVIDER == SslProvider.OPENSSL ? "BoringSSL" : "the JDK");
-    return new RuntimeServer(resources, server, shutdown, maxInFlight);
+    return new RuntimeServer(resources, server, shutdown);
   }
 
   /**
@@ -302,10 +299,10 @@ public final class RuntimeServer implements AutoCloseable {
     }
     server.stopListening();
     long deadline = System.nanoTime() + shutdown.drainTimeout().toNanos();
-    while (inFlight.inFlight(false) + inFlight.inFlight(true) > 0 && System.nanoTime() < deadline) {
+    while (server.unansweredRequests() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(DRAIN_POLL.toMillis());
     }
-    int left = inFlight.inFlight(false) + inFlight.inFlight(true);
+    int left = server.unansweredRequests();
     if (left > 0) {
       LOG.warn("stopping with {} requests still in flight after {}", left, shutdown.drainTimeout());
     }

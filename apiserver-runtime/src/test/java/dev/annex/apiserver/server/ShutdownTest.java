@@ -1,5 +1,7 @@
 package dev.annex.apiserver.server;
 
+import dev.annex.apiserver.testsupport.DelegatedServer;
+import dev.annex.apiserver.testsupport.FakeKubeApiserver;
 import dev.annex.apiserver.testsupport.RunningServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,11 +22,14 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * SIGTERM with {@code --shutdown-delay-duration}: /readyz fails at once (so the pod leaves its
- * Service's endpoints) while requests are still answered; the listener closes after the delay.
+ * Service's endpoints) while requests are still answered; the listener closes after the delay, and
+ * the requests then in flight are answered before the server stops. Runs with the fabric8 mock
+ * tests: a SubjectAccessReview the fake kube-apiserver answers late holds a request in flight.
  */
 class ShutdownTest {
 
   private static final Duration DELAY = Duration.ofSeconds(3);
+  private static final Duration REVIEW_DELAY = Duration.ofSeconds(3);
 
   @TempDir
   Path dir;
@@ -62,6 +67,44 @@ class ShutdownTest {
           .isGreaterThanOrEqualTo(DELAY);
       assertThatThrownBy(() -> server.send(server.clientWith(server.admin()), "GET", "/readyz", null))
           .as("no longer listening").isInstanceOf(ConnectException.class);
+    }
+  }
+
+  @Test
+  void aRequestInFlightWhenTheListenerClosesIsAnsweredBeforeTheServerStops() throws Exception {
+    try (DelegatedServer delegated = new DelegatedServer(dir)) {
+      RunningServer server = delegated.server();
+      FakeKubeApiserver kube = delegated.kube();
+      kube.answerAccessReviews(spec -> FakeKubeApiserver.Answer.status(FakeKubeApiserver.allowed(true, null)));
+      kube.delayAccessReviews(REVIEW_DELAY);
+      HttpClient alice = server.clientWith(server.pki().client("alice")); // not in system:masters: reviewed
+      CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+        try {
+          return server.send(alice, "GET", WARDLE + "/namespaces/default/flunders", null);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      await().atMost(Duration.ofSeconds(5)).alias("the request waits for its SubjectAccessReview")
+          .until(() -> !kube.accessReviews().isEmpty());
+
+      CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
+        try {
+          server.shutdown();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      await().atMost(Duration.ofSeconds(2)).alias("no delay: the listener closes at once")
+          .untilAsserted(() -> assertThatThrownBy(() -> server.send(server.clientWith(server.admin()), "GET", "/readyz", null))
+              .isInstanceOf(ConnectException.class));
+      assertThat(inFlight).as("still waiting for its review").isNotDone();
+      assertThat(stopped).as("the server waits for the request in flight").isNotDone();
+
+      HttpResponse<String> answered = inFlight.get(REVIEW_DELAY.toSeconds() + 10, TimeUnit.SECONDS);
+      assertThat(answered.statusCode()).isEqualTo(200);
+      assertThat(answered.body()).contains("\"kind\":\"FlunderList\"");
+      stopped.get(10, TimeUnit.SECONDS);
     }
   }
 }
