@@ -42,13 +42,7 @@ class ShutdownTest {
       assertThat(server.get("/readyz").statusCode()).isEqualTo(200);
 
       long started = System.nanoTime();
-      CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
-        try {
-          server.shutdown();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Void> stopped = shutDownInTheBackground(server);
 
       await().atMost(Duration.ofSeconds(2)).alias("/readyz fails once shutdown begins")
           .until(() -> server.get("/readyz").statusCode() == 500);
@@ -88,13 +82,7 @@ class ShutdownTest {
       await().atMost(Duration.ofSeconds(5)).alias("the request waits for its SubjectAccessReview")
           .until(() -> !kube.accessReviews().isEmpty());
 
-      CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
-        try {
-          server.shutdown();
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Void> stopped = shutDownInTheBackground(server);
       await().atMost(Duration.ofSeconds(2)).alias("no delay: the listener closes at once")
           .untilAsserted(() -> assertThatThrownBy(() -> server.send(server.clientWith(server.admin()), "GET", "/readyz", null))
               .isInstanceOf(ConnectException.class));
@@ -106,5 +94,16 @@ class ShutdownTest {
       assertThat(answered.body()).contains("\"kind\":\"FlunderList\"");
       stopped.get(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** What SIGTERM starts: {@link RunningServer#shutdown()} on another thread, done when the server has stopped. */
+  private static CompletableFuture<Void> shutDownInTheBackground(RunningServer server) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        server.shutdown();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 }
