@@ -160,7 +160,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
         head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(full.body()));
     full.headers().forEach((k, v) -> out.headers().set(k, v));
     out.headers().set("cache-control", "no-cache, private");
-    out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, head ? full.body().length : full.body().length);
+    out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, full.body().length); // HEAD too: the length GET would send
     HttpUtil.setKeepAlive(out, keepAlive);
     return ctx.writeAndFlush(out).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
   }
