@@ -172,7 +172,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     ctx.writeAndFlush(out);
     boolean http1 = !(ctx.channel() instanceof Http2StreamChannel);
-    streaming.body().accept(http1 ? new ChunkStream(ctx.channel()) : new ChannelStream(ctx.channel()));
+    streaming.body().accept(http1 ? new ChunkStream(ctx.channel()) : new MultiplexedStream(ctx.channel()));
   }
 
   private static String remoteAddress(Channel channel) {
@@ -235,9 +235,13 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     public void end() {
       if (ended.compareAndSet(false, true)) {
-        channel.writeAndFlush(last());
+        writeLast();
         runCloseActions();
       }
+    }
+
+    void writeLast() {
+      channel.writeAndFlush(last());
     }
 
     private void closed() {
@@ -271,6 +275,28 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
           }
         }, millis, TimeUnit.MILLISECONDS));
       }
+    }
+  }
+
+  /** A streamed body on an HTTP/2 stream: its frames go out through the connection's shared write queue. */
+  static final class MultiplexedStream extends ChannelStream {
+    private final ConnectionWriter connection;
+
+    MultiplexedStream(Channel stream) {
+      super(stream);
+      this.connection = ConnectionWriter.of(stream);
+    }
+
+    @Override
+    public void send(byte[] chunk) {
+      if (!ended.get()) {
+        connection.write(channel, frame(chunk));
+      }
+    }
+
+    @Override
+    void writeLast() {
+      connection.write(channel, last()); // behind the frames still queued
     }
   }
 
