@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Annex's runtime against k8s.io/sample-apiserver, side by side on one real etcd (separate
-# prefixes), both reached the same way: directly over HTTPS/1.1 with the same ServiceAccount's
+# prefixes), both reached the same way: directly over HTTPS/1.1 (the watch also over HTTP/2) with the same ServiceAccount's
 # bearer token, authentication (TokenReview) and authorization (SubjectAccessReview) delegated to
 # the same kube-apiserver, both caching its answers 10 s (their defaults). Then the runtime's memory
 # backend alone; then the operator at scale (bench/operator.sh). See bench/README.md.
 #   bench/compare.sh [PHASE_SECONDS] [REPEATS]   (default 6 s, 3 repeats; make bench runs it)
-# To profile one scenario: BENCH_ONLY="update" (any of get list list-table create update apply watch)
+# To profile one scenario: BENCH_ONLY="update" (any of get list list-table create update apply watch watch-h2)
 # runs just those against both servers and stops before the report, keeping the raw outputs;
 # BENCH_ANNEX_JAVA_OPTS adds JVM options to Annex, e.g. -XX:StartFlightRecording=filename=/tmp/a.jfr.
 # Writes bench/results/<date>-<short commit>.json, bench/RESULTS.md, bench/latency.png and prints their paths.
@@ -207,10 +207,14 @@ PY
 }
 
 scenarios=(get list list-table create update apply)
+watches=(watch watch-h2)
 only=${BENCH_ONLY:-}
 if [ -n "$only" ]; then
   BENCH_KEEP=1
-  read -r -a scenarios <<<"${only//watch/}"
+  scenarios=() watches=()
+  for s in $only; do
+    case "$s" in watch | watch-h2) watches+=("$s") ;; *) scenarios+=("$s") ;; esac
+  done
 fi
 
 # --- start both, idle, empty ---
@@ -239,21 +243,23 @@ for scenario in "${scenarios[@]}"; do
   done
 done
 
-# --- 1,000 watchers, a fixed stream of updates (10/s) to the one object they watch ---
-if [ -n "$only" ] && [[ " $only " != *" watch "* ]]; then
-  log "BENCH_ONLY=$only: done; the raw outputs are in $raw"
-  exit 0
-fi
-log "watch: warm-up ${warmup} s each (not measured), then 1,000 watchers, 10 updates/s for ${phase} s, $repeats x per server, alternated"
-for s in annex sample; do
-  "$watchlat" -url "$(ns_url "$s")/watch/flunders" -token-file "$work/token" -watchers 1000 -rate 10 \
-    -duration "${warmup}s" >/dev/null 2>"$raw/watch.warmup.$s.err" ||
-    { echo "the watch warm-up on $s failed:" >&2; tail -n 5 "$raw/watch.warmup.$s.err" >&2; exit 1; }
-done
-for rep in $(seq 1 "$repeats"); do
+# --- 1,000 watchers, a fixed stream of updates (10/s) to the one object they watch: over HTTP/1.1,
+# a connection each (watch), and over HTTP/2, streams of one connection (watch-h2), as
+# kube-aggregator proxies its clients' watches to an aggregated apiserver ---
+for scenario in "${watches[@]}"; do
+  flags=(-watchers 1000 -rate 10)
+  if [ "$scenario" = watch-h2 ]; then flags+=(-http2); fi
+  log "$scenario: warm-up ${warmup} s each (not measured), then 1,000 watchers, 10 updates/s for ${phase} s, $repeats x per server, alternated"
   for s in annex sample; do
-    measure "$s" watch fixed "$rep" -- "$watchlat" -url "$(ns_url "$s")/watch/flunders" -token-file "$work/token" \
-      -watchers 1000 -rate 10 -duration "${phase}s"
+    "$watchlat" -url "$(ns_url "$s")/watch/flunders" -token-file "$work/token" "${flags[@]}" \
+      -duration "${warmup}s" >/dev/null 2>"$raw/$scenario.warmup.$s.err" ||
+      { echo "the $scenario warm-up on $s failed:" >&2; tail -n 5 "$raw/$scenario.warmup.$s.err" >&2; exit 1; }
+  done
+  for rep in $(seq 1 "$repeats"); do
+    for s in annex sample; do
+      measure "$s" "$scenario" fixed "$rep" -- "$watchlat" -url "$(ns_url "$s")/watch/flunders" \
+        -token-file "$work/token" "${flags[@]}" -duration "${phase}s"
+    done
   done
 done
 

@@ -64,17 +64,22 @@ func main() {
 	watchers := flag.Int("watchers", 1000, "concurrent watches")
 	rate := flag.Float64("rate", 10, "patches per second")
 	duration := flag.Duration("duration", 10*time.Second, "how long to patch")
+	h2 := flag.Bool("http2", false, "watch (and patch) over HTTP/2: the watches are streams of one connection where the server allows as many, as kube-aggregator's are")
 	flag.Parse()
 	tok, err := os.ReadFile(*token)
 	if err != nil {
 		fail("reading the token: %v", err)
 	}
 	auth := "Bearer " + strings.TrimSpace(string(tok))
-	// HTTP/1.1, one connection per watch, like wrk's connections; the servers' self-signed certificates are not verified.
+	// HTTP/1.1, one connection per watch, like wrk's connections, unless -http2; the servers' self-signed certificates are not verified.
 	transport := &http.Transport{
 		TLSClientConfig:     &tls.Config{InsecureSkipVerify: true},
 		TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
 		MaxIdleConnsPerHost: *watchers + 8,
+	}
+	if *h2 {
+		transport.TLSNextProto = nil
+		transport.ForceAttemptHTTP2 = true
 	}
 	client := &http.Client{Transport: transport}
 
