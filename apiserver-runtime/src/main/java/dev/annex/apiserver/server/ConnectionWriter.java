@@ -6,6 +6,7 @@ import io.netty.util.AttributeKey;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -52,7 +53,17 @@ final class ConnectionWriter {
   void write(Channel stream, Object frame) {
     queue.add(new Pending(stream, frame));
     if (draining.compareAndSet(false, true)) {
+      schedule();
+    }
+  }
+
+  private void schedule() {
+    try {
       connection.eventLoop().execute(drain);
+    } catch (RejectedExecutionException e) {
+      // the server is stopping and its event loops take no more work; the connection closes with them,
+      // and the caller, the watch cache handing one change to every watcher, goes on to the next
+      queue.clear();
     }
   }
 
@@ -64,7 +75,7 @@ final class ConnectionWriter {
     draining.set(false);
     // a frame queued after the last poll and before the flag fell found a drain running: run another
     if (!queue.isEmpty() && draining.compareAndSet(false, true)) {
-      connection.eventLoop().execute(drain);
+      schedule();
     }
   }
 }
