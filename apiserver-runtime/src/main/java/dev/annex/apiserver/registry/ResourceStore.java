@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -358,17 +359,18 @@ public final class ResourceStore {
 
   /** Whether anything but metadata (and status, when it has its own endpoint) changed. */
   private boolean specChanged(ObjectNode before, ObjectNode after) {
-    ObjectNode a = before.deepCopy();
-    ObjectNode b = after.deepCopy();
-    for (ObjectNode o : List.of(a, b)) {
-      o.remove("metadata");
-      o.remove("apiVersion");
-      o.remove("kind");
-      if (resource.statusSubresource()) {
-        o.remove("status");
+    // field by field: copying both objects to drop the ignored fields was a tenth of an update's garbage
+    Set<String> fields = new HashSet<>();
+    before.fieldNames().forEachRemaining(fields::add);
+    after.fieldNames().forEachRemaining(fields::add);
+    for (String field : fields) {
+      boolean ignored = field.equals("metadata") || field.equals("apiVersion") || field.equals("kind")
+          || (resource.statusSubresource() && field.equals("status"));
+      if (!ignored && !Objects.equals(before.get(field), after.get(field))) {
+        return true;
       }
     }
-    return !a.equals(b);
+    return false;
   }
 
   // ---- delete ----

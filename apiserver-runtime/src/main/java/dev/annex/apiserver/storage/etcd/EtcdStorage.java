@@ -355,13 +355,17 @@ public final class EtcdStorage implements Storage {
   }
 
   private static ByteSequence encode(ObjectNode object) {
-    ObjectNode copy = object.deepCopy();
-    // as kube-apiserver: the resourceVersion is the mod revision, never part of the stored value
-    if (copy.get("metadata") instanceof ObjectNode meta) {
-      meta.remove("resourceVersion");
+    // as kube-apiserver: the resourceVersion is the mod revision, never part of the stored value;
+    // left out of shallow copies of the object and its metadata, which share everything else
+    ObjectNode stored = object;
+    if (object.get("metadata") instanceof ObjectNode meta && meta.has("resourceVersion")) {
+      ObjectNode metadata = meta.objectNode().setAll(meta);
+      metadata.remove("resourceVersion");
+      stored = object.objectNode().setAll(object);
+      stored.set("metadata", metadata);
     }
     try {
-      return ByteSequence.from(JSON.writeValueAsBytes(copy));
+      return ByteSequence.from(JSON.writeValueAsBytes(stored));
     } catch (IOException e) {
       throw new UncheckedIOException("a JSON tree always serialises", e);
     }

@@ -70,6 +70,28 @@ class EtcdStorageTest extends StorageContractTest {
   }
 
   @Test
+  void theStoredValueIsTheObjectWithoutItsResourceVersionFieldsInTheirOrder() throws Exception {
+    EtcdStorage etcdStorage = (EtcdStorage) storage;
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("kind", "Flunder").putObject("metadata").put("name", "o").put("resourceVersion", "7").put("uid", "u");
+    o.putObject("spec").put("size", 1);
+    etcdStorage.create("/r/o", o);
+    assertThat(stored(etcdStorage, "/r/o")).isEqualTo("{\"kind\":\"Flunder\",\"metadata\":{\"name\":\"o\",\"uid\":\"u\"},\"spec\":{\"size\":1}}");
+
+    ObjectNode updated = etcdStorage.guaranteedUpdate("/r/o", current -> {
+      current.withObject("/spec").put("size", 2);
+      return current;
+    });
+    assertThat(updated.path("metadata").path("resourceVersion").asText()).isNotEmpty();
+    assertThat(stored(etcdStorage, "/r/o")).isEqualTo("{\"kind\":\"Flunder\",\"metadata\":{\"name\":\"o\",\"uid\":\"u\"},\"spec\":{\"size\":2}}");
+  }
+
+  private static String stored(EtcdStorage etcdStorage, String key) throws Exception {
+    return client.getKVClient().get(etcdStorage.etcdKey(key)).get(10, TimeUnit.SECONDS).getKvs().get(0).getValue()
+        .toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void bookmarksAskedFromManyThreadsAtOnceAreCoalescedAndTheWatchLosesNothing() throws Exception {
     List<WatchEvent> events = new CopyOnWriteArrayList<>();
     Watch watch = storage.watch("/r/", WatchOptions.from(storage.currentResourceVersion()), events::add);
