@@ -359,7 +359,7 @@ public final class ResourceStore {
 
   /** Whether anything but metadata (and status, when it has its own endpoint) changed. */
   private boolean specChanged(ObjectNode before, ObjectNode after) {
-    // field by field: copying both objects to drop the ignored fields was a tenth of an update's garbage
+    // field by field: copying both objects to drop the ignored fields was 4.5 % of an update's garbage
     Set<String> fields = new HashSet<>();
     before.fieldNames().forEachRemaining(fields::add);
     after.fieldNames().forEachRemaining(fields::add);
