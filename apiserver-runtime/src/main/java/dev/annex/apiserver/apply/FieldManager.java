@@ -147,17 +147,20 @@ public final class FieldManager {
    * managedFields stays untracked, as upstream. Throws a 422 StatusException when the entries to be
    * stored are invalid (manager not printable or too long).
    *
+   * <p>{@code updated} is the caller's new object, built for this write: it is changed in place and
+   * returned (copying it cost a whole tree per write). {@code live} is only read.
+   *
    * @param subresource "" or {@link #STATUS}
    */
   public ObjectNode update(ObjectNode live, ObjectNode updated, String manager, String subresource) {
     String sub = subresource == null ? "" : subresource;
-    ObjectNode result = updated.deepCopy();
     Map<ManagedFieldsEntry.ManagerKey, ManagedFieldsEntry> managers = decodeLiveOrNew(live, updated, sub);
+    ObjectNode result = updated;
     removeManagedFields(result);
     if (managers.isEmpty() && live != null) {
       return result; // untracked until someone applies (upstream's skipNonAppliedManager)
     }
-    ObjectNode liveObj = live == null ? emptyObject() : withoutManagedFields(live);
+    ObjectNode liveObj = live == null ? emptyObject() : readOnlyWithoutManagedFields(live);
     Updater updater = updater(sub);
     FieldSet changed = strip(updater.recordUpdate(liveObj, result, managers));
     if (!changed.isEmpty()) {
@@ -469,6 +472,21 @@ public final class FieldManager {
   private static ObjectNode withoutManagedFields(ObjectNode obj) {
     ObjectNode copy = obj.deepCopy();
     removeManagedFields(copy);
+    return copy;
+  }
+
+  /**
+   * The object without managedFields for comparing against: shallow copies of the object and its
+   * metadata share every other field with it, so neither may be changed.
+   */
+  private static ObjectNode readOnlyWithoutManagedFields(ObjectNode obj) {
+    if (!(obj.get("metadata") instanceof ObjectNode md) || !md.has("managedFields")) {
+      return obj;
+    }
+    ObjectNode metadata = md.objectNode().setAll(md);
+    metadata.remove("managedFields");
+    ObjectNode copy = obj.objectNode().setAll(obj);
+    copy.set("metadata", metadata);
     return copy;
   }
 

@@ -73,6 +73,24 @@ class FieldManagerTest {
   }
 
   @Test
+  void anUpdateLeavesTheLiveObjectAsItWas() throws Exception {
+    FieldManager fm = flunders();
+    ObjectNode live = fm.update(null, obj("""
+        {"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","metadata":{"name":"a","namespace":"n"},
+         "spec":{"reference":"r"}}"""), "creator", "");
+    ObjectNode before = live.deepCopy();
+    ObjectNode changed = live.deepCopy();
+    changed.with("spec").put("reference", "s");
+    changed.with("metadata").with("labels").put("app", "x");
+    ObjectNode updated = fm.update(live, changed, "editor", "");
+    // the live object is the cache's and other requests' too: the comparison only reads it
+    assertThat(live).isEqualTo(before);
+    assertThat(updated.path("metadata").path("managedFields").size()).isEqualTo(2);
+    assertThat(updated.path("metadata").path("managedFields").get(1).path("fieldsV1").toString())
+        .isEqualTo("{\"f:metadata\":{\"f:labels\":{\".\":{},\"f:app\":{}}},\"f:spec\":{\"f:reference\":{}}}");
+  }
+
+  @Test
   void applyCreatesAMissingObjectAndItsStatusIsDropped() throws Exception {
     ObjectNode created = flunders().apply(null, obj("""
         {"apiVersion":"wardle.example.com/v1alpha1","kind":"Flunder","metadata":{"name":"a"},
