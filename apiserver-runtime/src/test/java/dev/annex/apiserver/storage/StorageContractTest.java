@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -263,6 +264,63 @@ public abstract class StorageContractTest {
       assertThat(events.get(3).type()).isEqualTo(WatchEvent.Type.BOOKMARK);
       assertThat(events.get(3).resourceVersion()).isEqualTo(storage.currentResourceVersion());
     }
+  }
+
+  @Test
+  void aWatchFromAnEarlierVersionReplaysEachChangeWithTheStateItMade() {
+    ObjectNode a = storage.create("/r/a", object("a", "out"));
+    setSpec(1);
+    setSpec(2);
+    setLabel("in");
+    setSpec(3);
+    setLabel("out");
+    storage.delete("/r/a", o -> true);
+    storage.create("/r/b", object("b", "in"));
+    storage.delete("/r/b", o -> true);
+
+    List<WatchEvent> all = replayFrom(rv(a), o -> true, 8);
+    assertThat(all).extracting(WatchEvent::type).containsExactly(WatchEvent.Type.MODIFIED, WatchEvent.Type.MODIFIED,
+        WatchEvent.Type.MODIFIED, WatchEvent.Type.MODIFIED, WatchEvent.Type.MODIFIED, WatchEvent.Type.DELETED,
+        WatchEvent.Type.ADDED, WatchEvent.Type.DELETED);
+    assertThat(states(all)).containsExactly("a n=1 app=out", "a n=2 app=out", "a n=2 app=in", "a n=3 app=in",
+        "a n=3 app=out", "a n=3 app=out", "b n=0 app=in", "b n=0 app=in");
+    assertThat(all).extracting(WatchEvent::resourceVersion).isSorted().doesNotHaveDuplicates();
+    assertThat(all).allSatisfy(e -> assertThat(rv(e.object())).isEqualTo(e.resourceVersion()));
+
+    // a filter sees the object enter and leave: it decides on the states before and after each change
+    List<WatchEvent> in = replayFrom(rv(a), o -> o.path("metadata").path("labels").path("app").asText().equals("in"), 5);
+    assertThat(in).extracting(WatchEvent::type).containsExactly(WatchEvent.Type.ADDED, WatchEvent.Type.MODIFIED,
+        WatchEvent.Type.DELETED, WatchEvent.Type.ADDED, WatchEvent.Type.DELETED);
+    assertThat(states(in)).containsExactly("a n=2 app=in", "a n=3 app=in", "a n=3 app=out", "b n=0 app=in",
+        "b n=0 app=in");
+  }
+
+  private void setSpec(int n) {
+    storage.guaranteedUpdate("/r/a", c -> {
+      c.with("spec").put("n", n);
+      return c;
+    });
+  }
+
+  private void setLabel(String app) {
+    storage.guaranteedUpdate("/r/a", c -> {
+      c.with("metadata").with("labels").put("app", app);
+      return c;
+    });
+  }
+
+  private List<WatchEvent> replayFrom(long version, Predicate<ObjectNode> filter, int expected) {
+    List<WatchEvent> events = new CopyOnWriteArrayList<>();
+    try (Watch w = storage.watch("/r/", new WatchOptions(version, false, filter), events::add)) {
+      await().atMost(Duration.ofSeconds(5)).alias(expected + " replayed events").until(() -> events.size() >= expected);
+    }
+    return List.copyOf(events);
+  }
+
+  private static List<String> states(List<WatchEvent> events) {
+    return events.stream().map(e -> e.object().path("metadata").path("name").asText() + " n="
+        + e.object().path("spec").path("n").asInt() + " app=" + e.object().path("metadata").path("labels").path("app").asText())
+        .toList();
   }
 
   @Test

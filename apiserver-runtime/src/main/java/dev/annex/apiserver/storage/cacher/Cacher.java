@@ -1,5 +1,6 @@
 package dev.annex.apiserver.storage.cacher;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.CopiedOnRead;
 import dev.annex.apiserver.storage.ListOptions;
@@ -13,6 +14,8 @@ import dev.annex.apiserver.storage.WatchOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,7 +34,8 @@ import java.util.function.Predicate;
 
 /**
  * The watch cache in front of a storage, as kube-apiserver's cacher: one list and one watch of the
- * whole storage keep a copy of every object and a window of the last {@code capacity} changes.
+ * whole storage keep a copy of every object and a window of the last {@code capacity} changes
+ * (the states objects no longer have kept as JSON, see {@link State}).
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
  * version ({@code resourceVersion=0}), and consistent gets and unpaged lists once the cache has
  * seen etcd's current revision (one revision read shared by the requests that arrive while
@@ -48,6 +52,7 @@ public final class Cacher implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(Cacher.class);
   static final Duration FRESHNESS_WAIT = Duration.ofSeconds(3);
   private static final long RETRY_MILLIS = 1000;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Storage delegate;
   private final FreshRevision fresh;
@@ -60,6 +65,8 @@ public final class Cacher implements Storage {
   /** Each cached object with its JSON, encoded once per change when a list first needs it: a list from the cache is mostly these bytes. */
   private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
   private final ArrayDeque<Change> history = new ArrayDeque<>();
+  /** The history's state of each cached object: the one to compact when the object changes again. */
+  private final Map<String, State> states = new HashMap<>();
   private final List<CacheWatch> watchers = new ArrayList<>();
   private long resourceVersion;
   /** Changes at or below this version are not in the window. */
@@ -85,7 +92,52 @@ public final class Cacher implements Storage {
     initialize(); // at once when the backend answers, so the first watches need not wait
   }
 
-  private record Change(String key, long resourceVersion, ObjectNode before, ObjectNode after) {
+  private record Change(String key, long resourceVersion, State before, State after) {
+  }
+
+  /**
+   * A state of an object in the history: the cached tree while it is the object's current state,
+   * then its JSON. A window of 10,000 changes as trees kept ~10 replaced states of each object
+   * alive, each some hundred small objects the young collections copied and promoted (G1 pauses
+   * of 20-50 ms under a stream of updates); as bytes they are one array each, decoded only when a
+   * watch replays them.
+   */
+  private static final class State {
+    private ObjectNode tree; // guarded by the cacher's lock, as is json
+    private byte[] json;
+
+    State(ObjectNode tree) {
+      this.tree = tree;
+    }
+
+    /** The state to read (a filter), never to change. */
+    ObjectNode view() {
+      return tree != null ? tree : decode(json);
+    }
+
+    /** The state as an object of the caller's own. */
+    ObjectNode copy() {
+      return tree != null ? tree.deepCopy() : decode(json);
+    }
+
+    void compact() {
+      if (tree != null) {
+        try {
+          json = JSON.writeValueAsBytes(tree);
+        } catch (IOException e) {
+          throw new UncheckedIOException("a JSON tree always serialises", e);
+        }
+        tree = null;
+      }
+    }
+
+    private static ObjectNode decode(byte[] json) {
+      try {
+        return (ObjectNode) JSON.readTree(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException("the cache encoded this state itself", e);
+      }
+    }
   }
 
   // ---- filling the cache: one list, then one watch from its version ----
@@ -139,6 +191,7 @@ public final class Cacher implements Storage {
         } else if (event.type() == WatchEvent.Type.BOOKMARK && event.initialEventsEnd()) {
           objects.clear();
           encoded.clear();
+          states.clear();
           for (int i = 0; i < initialKeys.size(); i++) {
             objects.put(initialKeys.get(i), initialItems.get(i));
             encoded.put(initialKeys.get(i), new ListResult.Encoded(initialItems.get(i)));
@@ -157,16 +210,23 @@ public final class Cacher implements Storage {
         lock.notifyAll();
         return;
       }
-      ObjectNode before = objects.get(event.key());
+      String key = event.key();
+      ObjectNode before = objects.get(key);
       ObjectNode after = event.type() == WatchEvent.Type.DELETED ? null : event.object();
-      if (after == null) {
-        objects.remove(event.key());
-        encoded.remove(event.key());
-      } else {
-        objects.put(event.key(), after);
-        encoded.put(event.key(), new ListResult.Encoded(after));
+      State replaced = states.remove(key);
+      if (replaced == null && before != null) {
+        replaced = new State(before); // cached by the initial list, not yet in the history
       }
-      Change change = new Change(event.key(), event.resourceVersion(), before, after);
+      State current = after == null ? null : new State(after);
+      if (after == null) {
+        objects.remove(key);
+        encoded.remove(key);
+      } else {
+        objects.put(key, after);
+        encoded.put(key, new ListResult.Encoded(after));
+        states.put(key, current);
+      }
+      Change change = new Change(key, event.resourceVersion(), replaced, current);
       history.addLast(change);
       while (history.size() > capacity) {
         oldestVersion = history.removeFirst().resourceVersion();
@@ -175,7 +235,10 @@ public final class Cacher implements Storage {
       // one copy for all watchers (the cached object stays untouched): see WatchListener
       ObjectNode shared = watchers.isEmpty() ? null : (after != null ? after : event.object()).deepCopy();
       for (CacheWatch w : watchers) {
-        w.deliver(change, shared);
+        w.deliver(change.key(), change.resourceVersion(), before, after, shared);
+      }
+      if (replaced != null) {
+        replaced.compact();
       }
       lock.notifyAll();
     }
@@ -384,7 +447,10 @@ public final class Cacher implements Storage {
         }
         for (Change c : history) {
           if (c.resourceVersion() > from) {
-            watch.deliver(c, c.after() != null ? c.after().deepCopy() : deletedState(c));
+            ObjectNode before = c.before() == null ? null : c.before().view();
+            ObjectNode after = c.after() == null ? null : c.after().copy(); // the filter reads it before it is sent
+            watch.deliver(c.key(), c.resourceVersion(), before, after,
+                after != null ? after : deletedState(before, c.resourceVersion()));
           }
         }
       }
@@ -393,9 +459,9 @@ public final class Cacher implements Storage {
     }
   }
 
-  private static ObjectNode deletedState(Change c) {
-    ObjectNode o = c.before().deepCopy();
-    o.withObject("/metadata").put("resourceVersion", Long.toString(c.resourceVersion()));
+  private static ObjectNode deletedState(ObjectNode before, long resourceVersion) {
+    ObjectNode o = before.deepCopy();
+    o.withObject("/metadata").put("resourceVersion", Long.toString(resourceVersion));
     return o;
   }
 
@@ -450,17 +516,18 @@ public final class Cacher implements Storage {
     }
 
     /**
-     * Turns one change into the event this watcher sees, if any (holding the lock).
-     * {@code current} is handed on as it is: a copy the caller made for this change's watchers.
+     * Turns one change (the object's states before and after it, null where it did not exist) into
+     * the event this watcher sees, if any (holding the lock). {@code current} is handed on as it
+     * is: a copy the caller made for this change's watchers.
      */
-    void deliver(Change c, ObjectNode current) {
-      if (stopped || !c.key().startsWith(prefix)) {
+    void deliver(String key, long version, ObjectNode before, ObjectNode after, ObjectNode current) {
+      if (stopped || !key.startsWith(prefix)) {
         return;
       }
-      boolean was = c.before() != null && filter.test(c.before());
-      boolean is = c.after() != null && filter.test(c.after());
+      boolean was = before != null && filter.test(before);
+      boolean is = after != null && filter.test(after);
       WatchEvent.typeOf(was, is).ifPresent(type ->
-          listener.onEvent(new WatchEvent(type, current, c.resourceVersion(), false, c.key())));
+          listener.onEvent(new WatchEvent(type, current, version, false, key)));
     }
 
     /** A bookmark at the backend's current version, once the cache has seen it; ordered after every event sent. */
