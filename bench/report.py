@@ -206,7 +206,8 @@ watches each have their own HTTP/1.1 connection, as wrk's requests do; "on HTTP/
 streams of one HTTP/2 connection (both servers allow 1,000 or more per connection), which is how
 kube-aggregator proxies its clients' watches to an aggregated apiserver.
 Medians with (min–max) over the repeats. Annex: `-Xmx1g`, etcd3 storage with its watch cache; the
-memory column is the runtime with `--storage-backend memory`, measured alone after the others.
+memory column is the runtime with `--storage-backend memory`, measured alone after the others
+(create last there: the objects it makes stay in the heap).
 
 | scenario | figure | Annex (etcd3) | sample-apiserver | Annex / sample | Annex (memory) |
 |---|---|---|---|---|---|
@@ -218,8 +219,8 @@ Targets (issue 11):
 ## Start-up and resident memory
 
 Start-up: from starting the process until `/readyz` and an authorized list both answer (JVM start
-included). RSS 5 s after that, idle; "10000 objects" is a restart with 10,000 more objects under
-its prefix, then again after listing them.
+included). RSS 5 s after that, idle; "10000 objects" is a restart on a new etcd prefix holding
+10,000 objects and nothing else, then again after listing them.
 
 | server | state | start-up ms | RSS MiB |
 |---|---|---|---|
