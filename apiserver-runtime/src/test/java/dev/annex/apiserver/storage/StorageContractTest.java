@@ -216,6 +216,24 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void aListAtAnEarlierVersionShowsEachObjectAsItWasThen() {
+    storage.create("/r/a", object("a", "out"));
+    ObjectNode b = storage.create("/r/b", object("b", "in"));
+    setSpec(1);
+    setLabel("in");
+    setSpec(2);
+    storage.delete("/r/b", o -> true);
+    storage.create("/r/c", object("c", "in"));
+
+    ListResult then = storage.list("/r/", new ListOptions(rv(b), null, 0, o -> true, false));
+    assertThat(then.resourceVersion()).isEqualTo(rv(b));
+    assertThat(then.items()).extracting(StorageContractTest::state).containsExactly("a n=0 app=out", "b n=0 app=in");
+    ListResult now = storage.list("/r/", new ListOptions(0, null, 0, o -> true, false));
+    assertThat(names(now.items())).containsExactly("a", "c");
+    assertThat(now.items().get(0).path("spec").path("n").asInt()).isEqualTo(2);
+  }
+
+  @Test
   void filteredListsCountMatchesTowardsTheLimitAndDoNotEstimateTheRest() {
     for (int i = 0; i < 6; i++) {
       storage.create("/r/o" + i, object("o" + i, i % 2 == 0 ? "even" : "odd"));
@@ -318,9 +336,12 @@ public abstract class StorageContractTest {
   }
 
   private static List<String> states(List<WatchEvent> events) {
-    return events.stream().map(e -> e.object().path("metadata").path("name").asText() + " n="
-        + e.object().path("spec").path("n").asInt() + " app=" + e.object().path("metadata").path("labels").path("app").asText())
-        .toList();
+    return events.stream().map(e -> state(e.object())).toList();
+  }
+
+  private static String state(ObjectNode o) {
+    return o.path("metadata").path("name").asText() + " n=" + o.path("spec").path("n").asInt() + " app="
+        + o.path("metadata").path("labels").path("app").asText();
   }
 
   @Test

@@ -1,8 +1,8 @@
 package dev.annex.apiserver.storage.cacher;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.CopiedOnRead;
+import dev.annex.apiserver.storage.HistoryState;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
@@ -14,8 +14,6 @@ import dev.annex.apiserver.storage.WatchOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,7 +33,7 @@ import java.util.function.Predicate;
 /**
  * The watch cache in front of a storage, as kube-apiserver's cacher: one list and one watch of the
  * whole storage keep a copy of every object and a window of the last {@code capacity} changes
- * (the states objects no longer have kept as JSON, see {@link State}).
+ * (the states objects no longer have kept as JSON, see {@link HistoryState}).
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
  * version ({@code resourceVersion=0}), and consistent gets and unpaged lists once the cache has
  * seen etcd's current revision (one revision read shared by the requests that arrive while
@@ -52,7 +50,6 @@ public final class Cacher implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(Cacher.class);
   static final Duration FRESHNESS_WAIT = Duration.ofSeconds(3);
   private static final long RETRY_MILLIS = 1000;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Storage delegate;
   private final FreshRevision fresh;
@@ -66,7 +63,7 @@ public final class Cacher implements Storage {
   private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
   private final ArrayDeque<Change> history = new ArrayDeque<>();
   /** The history's state of each cached object: the one to compact when the object changes again. */
-  private final Map<String, State> states = new HashMap<>();
+  private final Map<String, HistoryState> states = new HashMap<>();
   private final List<CacheWatch> watchers = new ArrayList<>();
   private long resourceVersion;
   /** Changes at or below this version are not in the window. */
@@ -92,52 +89,7 @@ public final class Cacher implements Storage {
     initialize(); // at once when the backend answers, so the first watches need not wait
   }
 
-  private record Change(String key, long resourceVersion, State before, State after) {
-  }
-
-  /**
-   * A state of an object in the history: the cached tree while it is the object's current state,
-   * then its JSON. A window of 10,000 changes as trees kept ~10 replaced states of each object
-   * alive, each some hundred small objects the young collections copied and promoted (G1 pauses
-   * of 20-50 ms under a stream of updates); as bytes they are one array each, decoded only when a
-   * watch replays them.
-   */
-  private static final class State {
-    private ObjectNode tree; // guarded by the cacher's lock, as is json
-    private byte[] json;
-
-    State(ObjectNode tree) {
-      this.tree = tree;
-    }
-
-    /** The state to read (a filter), never to change. */
-    ObjectNode view() {
-      return tree != null ? tree : decode(json);
-    }
-
-    /** The state as an object of the caller's own. */
-    ObjectNode copy() {
-      return tree != null ? tree.deepCopy() : decode(json);
-    }
-
-    void compact() {
-      if (tree != null) {
-        try {
-          json = JSON.writeValueAsBytes(tree);
-        } catch (IOException e) {
-          throw new UncheckedIOException("a JSON tree always serialises", e);
-        }
-        tree = null;
-      }
-    }
-
-    private static ObjectNode decode(byte[] json) {
-      try {
-        return (ObjectNode) JSON.readTree(json);
-      } catch (IOException e) {
-        throw new UncheckedIOException("the cache encoded this state itself", e);
-      }
-    }
+  private record Change(String key, long resourceVersion, HistoryState before, HistoryState after) {
   }
 
   // ---- filling the cache: one list, then one watch from its version ----
@@ -213,11 +165,11 @@ public final class Cacher implements Storage {
       String key = event.key();
       ObjectNode before = objects.get(key);
       ObjectNode after = event.type() == WatchEvent.Type.DELETED ? null : event.object();
-      State replaced = states.remove(key);
+      HistoryState replaced = states.remove(key);
       if (replaced == null && before != null) {
-        replaced = new State(before); // cached by the initial list, not yet in the history
+        replaced = new HistoryState(before); // cached by the initial list, not yet in the history
       }
-      State current = after == null ? null : new State(after);
+      HistoryState current = after == null ? null : new HistoryState(after);
       if (after == null) {
         objects.remove(key);
         encoded.remove(key);

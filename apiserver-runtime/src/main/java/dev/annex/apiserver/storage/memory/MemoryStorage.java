@@ -2,6 +2,7 @@ package dev.annex.apiserver.storage.memory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.CopiedOnRead;
+import dev.annex.apiserver.storage.HistoryState;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
@@ -27,8 +28,8 @@ import java.util.function.Predicate;
 /**
  * Every object under one read-write lock: reads share it, writes take it exclusively, so a list is
  * a consistent snapshot and watchers see writes in resourceVersion order. The last
- * {@code historySize} changes are kept so watches and exact-version lists can start in the past;
- * older versions answer {@link StorageException.Kind#EXPIRED}, like a compacted etcd. A list of
+ * {@code historySize} changes are kept so watches and exact-version lists can start in the past
+ * (the states objects no longer have as JSON, see {@link HistoryState}); older versions answer {@link StorageException.Kind#EXPIRED}, like a compacted etcd. A list of
  * the current objects carries their kept encodings (as the watch cache's do), so it is sent without
  * copying or encoding them again.
  */
@@ -41,6 +42,8 @@ public final class MemoryStorage implements Storage {
   /** Each current object with its JSON, encoded by the first list after its last write: lists send these bytes. */
   private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
   private final ArrayDeque<Change> history = new ArrayDeque<>();
+  /** The history's state of each current object: the one to compact when the object changes again. */
+  private final Map<String, HistoryState> states = new HashMap<>();
   private final List<MemoryWatch> watchers = new CopyOnWriteArrayList<>();
   private final int historySize;
   private long resourceVersion;
@@ -59,7 +62,7 @@ public final class MemoryStorage implements Storage {
   }
 
   /** One write: the state before ({@code null} for a create) and after ({@code null} for a delete). */
-  private record Change(String key, long resourceVersion, ObjectNode before, ObjectNode after) {
+  private record Change(String key, long resourceVersion, HistoryState before, HistoryState after) {
   }
 
   @Override
@@ -141,7 +144,7 @@ public final class MemoryStorage implements Storage {
       if (c.before() == null) {
         state.remove(c.key());
       } else {
-        state.put(c.key(), c.before());
+        state.put(c.key(), c.before().view());
       }
     }
     return state;
@@ -212,15 +215,22 @@ public final class MemoryStorage implements Storage {
       stored = before.deepCopy();
       stored.with("metadata").put("resourceVersion", Long.toString(version));
     }
-    Change change = new Change(key, version, before, after == null ? null : after);
-    history.addLast(change);
+    HistoryState replaced = states.remove(key);
+    HistoryState current = after == null ? null : new HistoryState(after);
+    if (current != null) {
+      states.put(key, current);
+    }
+    history.addLast(new Change(key, version, replaced, current));
     while (history.size() > historySize) {
       compactedVersion = history.removeFirst().resourceVersion();
     }
     // one copy for all watchers, so one encoding serves them all (as the watch cache): see WatchListener
     ObjectNode shared = watchers.isEmpty() ? null : stored.deepCopy();
     for (MemoryWatch w : watchers) {
-      w.deliver(change, shared);
+      w.deliver(key, version, before, after, shared);
+    }
+    if (replaced != null) {
+      replaced.compact(); // after the watchers' filters have read it
     }
     return stored.deepCopy();
   }
@@ -246,7 +256,10 @@ public final class MemoryStorage implements Storage {
         }
         for (Change c : history) {
           if (c.resourceVersion() > from) {
-            watch.deliver(c, c.after() != null ? c.after().deepCopy() : deletedState(c));
+            ObjectNode before = c.before() == null ? null : c.before().view();
+            ObjectNode after = c.after() == null ? null : c.after().copy(); // the filter reads it before it is sent
+            watch.deliver(c.key(), c.resourceVersion(), before, after,
+                after != null ? after : deletedState(before, c.resourceVersion()));
           }
         }
       }
@@ -257,9 +270,9 @@ public final class MemoryStorage implements Storage {
     }
   }
 
-  private static ObjectNode deletedState(Change c) {
-    ObjectNode o = c.before().deepCopy();
-    o.with("metadata").put("resourceVersion", Long.toString(c.resourceVersion()));
+  private static ObjectNode deletedState(ObjectNode before, long resourceVersion) {
+    ObjectNode o = before.deepCopy();
+    o.with("metadata").put("resourceVersion", Long.toString(resourceVersion));
     return o;
   }
 
@@ -298,17 +311,18 @@ public final class MemoryStorage implements Storage {
     }
 
     /**
-     * Turns one change into the event this watcher sees, if any (called under the write lock).
-     * {@code current} is handed on as it is: a copy the caller made for this change's watchers.
+     * Turns one change (the object's states before and after it, null where it did not exist) into
+     * the event this watcher sees, if any (called under the write lock). {@code current} is handed
+     * on as it is: a copy the caller made for this change's watchers.
      */
-    void deliver(Change c, ObjectNode current) {
-      if (closed || !c.key().startsWith(prefix)) {
+    void deliver(String key, long version, ObjectNode before, ObjectNode after, ObjectNode current) {
+      if (closed || !key.startsWith(prefix)) {
         return;
       }
-      boolean was = c.before() != null && filter.test(c.before());
-      boolean is = c.after() != null && filter.test(c.after());
+      boolean was = before != null && filter.test(before);
+      boolean is = after != null && filter.test(after);
       WatchEvent.typeOf(was, is).ifPresent(type ->
-          listener.onEvent(new WatchEvent(type, current, c.resourceVersion(), false, c.key())));
+          listener.onEvent(new WatchEvent(type, current, version, false, key)));
     }
 
     @Override
