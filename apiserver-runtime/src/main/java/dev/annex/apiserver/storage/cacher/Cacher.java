@@ -2,7 +2,7 @@ package dev.annex.apiserver.storage.cacher;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.CopiedOnRead;
-import dev.annex.apiserver.storage.HistoryState;
+import dev.annex.apiserver.storage.ChangeWindow;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.HashMap;
@@ -33,7 +32,7 @@ import java.util.function.Predicate;
 /**
  * The watch cache in front of a storage, as kube-apiserver's cacher: one list and one watch of the
  * whole storage keep a copy of every object and a window of the last {@code capacity} changes
- * (the states objects no longer have kept as JSON, see {@link HistoryState}).
+ * ({@link ChangeWindow}).
  * Watches are served from it (N watchers cost one backend watch), as are lists that accept any
  * version ({@code resourceVersion=0}), and consistent gets and unpaged lists once the cache has
  * seen etcd's current revision (one revision read shared by the requests that arrive while
@@ -53,7 +52,6 @@ public final class Cacher implements Storage {
 
   private final Storage delegate;
   private final FreshRevision fresh;
-  private final int capacity;
   private final ScheduledExecutorService executor;
   private final Object lock = new Object();
 
@@ -61,13 +59,9 @@ public final class Cacher implements Storage {
   private final NavigableMap<String, ObjectNode> objects = new TreeMap<>();
   /** Each cached object with its JSON, encoded once per change when a list first needs it: a list from the cache is mostly these bytes. */
   private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
-  private final ArrayDeque<Change> history = new ArrayDeque<>();
-  /** The history's state of each cached object: the one to compact when the object changes again. */
-  private final Map<String, HistoryState> states = new HashMap<>();
+  private final ChangeWindow history;
   private final List<CacheWatch> watchers = new ArrayList<>();
   private long resourceVersion;
-  /** Changes at or below this version are not in the window. */
-  private long oldestVersion;
   private boolean ready;
   private boolean closed;
   private Watch upstream;
@@ -75,21 +69,15 @@ public final class Cacher implements Storage {
   private int generation;
 
   public Cacher(Storage delegate, int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be positive");
-    }
     this.delegate = delegate;
     this.fresh = new FreshRevision(delegate::currentResourceVersion);
-    this.capacity = capacity;
+    this.history = new ChangeWindow(capacity);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "watch-cache");
       t.setDaemon(true);
       return t;
     });
     initialize(); // at once when the backend answers, so the first watches need not wait
-  }
-
-  private record Change(String key, long resourceVersion, HistoryState before, HistoryState after) {
   }
 
   // ---- filling the cache: one list, then one watch from its version ----
@@ -143,14 +131,12 @@ public final class Cacher implements Storage {
         } else if (event.type() == WatchEvent.Type.BOOKMARK && event.initialEventsEnd()) {
           objects.clear();
           encoded.clear();
-          states.clear();
           for (int i = 0; i < initialKeys.size(); i++) {
             objects.put(initialKeys.get(i), initialItems.get(i));
             encoded.put(initialKeys.get(i), new ListResult.Encoded(initialItems.get(i)));
           }
-          history.clear();
           resourceVersion = event.resourceVersion();
-          oldestVersion = resourceVersion;
+          history.reset(resourceVersion);
           ready = true;
           LOG.info("watch cache ready at resourceVersion {} with {} objects", resourceVersion, objects.size());
           lock.notifyAll();
@@ -165,32 +151,19 @@ public final class Cacher implements Storage {
       String key = event.key();
       ObjectNode before = objects.get(key);
       ObjectNode after = event.type() == WatchEvent.Type.DELETED ? null : event.object();
-      HistoryState replaced = states.remove(key);
-      if (replaced == null && before != null) {
-        replaced = new HistoryState(before); // cached by the initial list, not yet in the history
-      }
-      HistoryState current = after == null ? null : new HistoryState(after);
       if (after == null) {
         objects.remove(key);
         encoded.remove(key);
       } else {
         objects.put(key, after);
         encoded.put(key, new ListResult.Encoded(after));
-        states.put(key, current);
       }
-      Change change = new Change(key, event.resourceVersion(), replaced, current);
-      history.addLast(change);
-      while (history.size() > capacity) {
-        oldestVersion = history.removeFirst().resourceVersion();
-      }
+      history.add(key, event.resourceVersion(), before, after);
       resourceVersion = event.resourceVersion();
       // one copy for all watchers (the cached object stays untouched): see WatchListener
       ObjectNode shared = watchers.isEmpty() ? null : (after != null ? after : event.object()).deepCopy();
       for (CacheWatch w : watchers) {
-        w.deliver(change.key(), change.resourceVersion(), before, after, shared);
-      }
-      if (replaced != null) {
-        replaced.compact();
+        w.deliver(key, resourceVersion, before, after, shared);
       }
       lock.notifyAll();
     }
@@ -393,28 +366,11 @@ public final class Cacher implements Storage {
         }
         listener.onEvent(WatchEvent.bookmark(resourceVersion, true));
       } else {
-        long from = options.resourceVersion();
-        if (from < oldestVersion) {
-          throw StorageException.expired(from, oldestVersion + 1);
-        }
-        for (Change c : history) {
-          if (c.resourceVersion() > from) {
-            ObjectNode before = c.before() == null ? null : c.before().view();
-            ObjectNode after = c.after() == null ? null : c.after().copy(); // the filter reads it before it is sent
-            watch.deliver(c.key(), c.resourceVersion(), before, after,
-                after != null ? after : deletedState(before, c.resourceVersion()));
-          }
-        }
+        history.replay(options.resourceVersion(), watch::deliver);
       }
       watchers.add(watch);
       return watch;
     }
-  }
-
-  private static ObjectNode deletedState(ObjectNode before, long resourceVersion) {
-    ObjectNode o = before.deepCopy();
-    o.withObject("/metadata").put("resourceVersion", Long.toString(resourceVersion));
-    return o;
   }
 
   private static long version(ObjectNode o) {
@@ -473,13 +429,9 @@ public final class Cacher implements Storage {
      * is: a copy the caller made for this change's watchers.
      */
     void deliver(String key, long version, ObjectNode before, ObjectNode after, ObjectNode current) {
-      if (stopped || !key.startsWith(prefix)) {
-        return;
+      if (!stopped && key.startsWith(prefix)) {
+        WatchEvent.seenThrough(filter, key, version, before, after, current).ifPresent(listener::onEvent);
       }
-      boolean was = before != null && filter.test(before);
-      boolean is = after != null && filter.test(after);
-      WatchEvent.typeOf(was, is).ifPresent(type ->
-          listener.onEvent(new WatchEvent(type, current, version, false, key)));
     }
 
     /** A bookmark at the backend's current version, once the cache has seen it; ordered after every event sent. */

@@ -2,7 +2,7 @@ package dev.annex.apiserver.storage.memory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.annex.apiserver.storage.CopiedOnRead;
-import dev.annex.apiserver.storage.HistoryState;
+import dev.annex.apiserver.storage.ChangeWindow;
 import dev.annex.apiserver.storage.ListOptions;
 import dev.annex.apiserver.storage.ListResult;
 import dev.annex.apiserver.storage.Storage;
@@ -12,7 +12,6 @@ import dev.annex.apiserver.storage.WatchEvent;
 import dev.annex.apiserver.storage.WatchListener;
 import dev.annex.apiserver.storage.WatchOptions;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -28,10 +27,10 @@ import java.util.function.Predicate;
 /**
  * Every object under one read-write lock: reads share it, writes take it exclusively, so a list is
  * a consistent snapshot and watchers see writes in resourceVersion order. The last
- * {@code historySize} changes are kept so watches and exact-version lists can start in the past
- * (the states objects no longer have as JSON, see {@link HistoryState}); older versions answer {@link StorageException.Kind#EXPIRED}, like a compacted etcd. A list of
- * the current objects carries their kept encodings (as the watch cache's do), so it is sent without
- * copying or encoding them again.
+ * {@code historySize} changes are kept ({@link ChangeWindow}) so watches and exact-version lists
+ * can start in the past; older versions answer {@link StorageException.Kind#EXPIRED}, like a
+ * compacted etcd. A list of the current objects carries their kept encodings (as the watch
+ * cache's do), so it is sent without copying or encoding them again.
  */
 public final class MemoryStorage implements Storage {
 
@@ -41,28 +40,16 @@ public final class MemoryStorage implements Storage {
   private final NavigableMap<String, ObjectNode> objects = new TreeMap<>();
   /** Each current object with its JSON, encoded by the first list after its last write: lists send these bytes. */
   private final Map<String, ListResult.Encoded> encoded = new HashMap<>();
-  private final ArrayDeque<Change> history = new ArrayDeque<>();
-  /** The history's state of each current object: the one to compact when the object changes again. */
-  private final Map<String, HistoryState> states = new HashMap<>();
+  private final ChangeWindow history;
   private final List<MemoryWatch> watchers = new CopyOnWriteArrayList<>();
-  private final int historySize;
   private long resourceVersion;
-  /** Changes at or below this version were dropped from the history. */
-  private long compactedVersion;
 
   public MemoryStorage() {
     this(DEFAULT_HISTORY_SIZE);
   }
 
   public MemoryStorage(int historySize) {
-    if (historySize < 1) {
-      throw new IllegalArgumentException("historySize must be positive");
-    }
-    this.historySize = historySize;
-  }
-
-  /** One write: the state before ({@code null} for a create) and after ({@code null} for a delete). */
-  private record Change(String key, long resourceVersion, HistoryState before, HistoryState after) {
+    this.history = new ChangeWindow(historySize);
   }
 
   @Override
@@ -124,29 +111,15 @@ public final class MemoryStorage implements Storage {
 
   /** The objects under {@code prefix} as they were at {@code version}, rebuilt by undoing later changes. */
   private NavigableMap<String, ObjectNode> stateAt(String prefix, long version) {
-    if (version < compactedVersion) {
-      throw StorageException.expired(version, compactedVersion + 1);
+    if (version < history.oldestVersion()) {
+      throw StorageException.expired(version, history.oldestVersion() + 1);
     }
     if (version > resourceVersion) {
       throw new StorageException(StorageException.Kind.EXPIRED, null,
           "Too large resource version: " + version + ", current: " + resourceVersion);
     }
     NavigableMap<String, ObjectNode> state = new TreeMap<>(objects.subMap(prefix, true, prefix + Character.MAX_VALUE, true));
-    Iterator<Change> newestFirst = history.descendingIterator();
-    while (newestFirst.hasNext()) {
-      Change c = newestFirst.next();
-      if (c.resourceVersion() <= version) {
-        break;
-      }
-      if (!c.key().startsWith(prefix)) {
-        continue;
-      }
-      if (c.before() == null) {
-        state.remove(c.key());
-      } else {
-        state.put(c.key(), c.before().view());
-      }
-    }
+    history.rollBack(state, prefix, version);
     return state;
   }
 
@@ -215,22 +188,11 @@ public final class MemoryStorage implements Storage {
       stored = before.deepCopy();
       stored.with("metadata").put("resourceVersion", Long.toString(version));
     }
-    HistoryState replaced = states.remove(key);
-    HistoryState current = after == null ? null : new HistoryState(after);
-    if (current != null) {
-      states.put(key, current);
-    }
-    history.addLast(new Change(key, version, replaced, current));
-    while (history.size() > historySize) {
-      compactedVersion = history.removeFirst().resourceVersion();
-    }
+    history.add(key, version, before, after);
     // one copy for all watchers, so one encoding serves them all (as the watch cache): see WatchListener
     ObjectNode shared = watchers.isEmpty() ? null : stored.deepCopy();
     for (MemoryWatch w : watchers) {
       w.deliver(key, version, before, after, shared);
-    }
-    if (replaced != null) {
-      replaced.compact(); // after the watchers' filters have read it
     }
     return stored.deepCopy();
   }
@@ -250,30 +212,13 @@ public final class MemoryStorage implements Storage {
         }
         listener.onEvent(WatchEvent.bookmark(resourceVersion, true));
       } else {
-        long from = options.resourceVersion();
-        if (from < compactedVersion) {
-          throw StorageException.expired(from, compactedVersion + 1);
-        }
-        for (Change c : history) {
-          if (c.resourceVersion() > from) {
-            ObjectNode before = c.before() == null ? null : c.before().view();
-            ObjectNode after = c.after() == null ? null : c.after().copy(); // the filter reads it before it is sent
-            watch.deliver(c.key(), c.resourceVersion(), before, after,
-                after != null ? after : deletedState(before, c.resourceVersion()));
-          }
-        }
+        history.replay(options.resourceVersion(), watch::deliver);
       }
       watchers.add(watch);
       return watch;
     } finally {
       lock.writeLock().unlock();
     }
-  }
-
-  private static ObjectNode deletedState(ObjectNode before, long resourceVersion) {
-    ObjectNode o = before.deepCopy();
-    o.with("metadata").put("resourceVersion", Long.toString(resourceVersion));
-    return o;
   }
 
   private static long version(ObjectNode o) {
@@ -316,13 +261,9 @@ public final class MemoryStorage implements Storage {
      * on as it is: a copy the caller made for this change's watchers.
      */
     void deliver(String key, long version, ObjectNode before, ObjectNode after, ObjectNode current) {
-      if (closed || !key.startsWith(prefix)) {
-        return;
+      if (!closed && key.startsWith(prefix)) {
+        WatchEvent.seenThrough(filter, key, version, before, after, current).ifPresent(listener::onEvent);
       }
-      boolean was = before != null && filter.test(before);
-      boolean is = after != null && filter.test(after);
-      WatchEvent.typeOf(was, is).ifPresent(type ->
-          listener.onEvent(new WatchEvent(type, current, version, false, key)));
     }
 
     @Override
