@@ -10,8 +10,8 @@ import java.util.NavigableMap;
 
 /**
  * A store's last {@code capacity} changes, each with its object's states before and after it, so
- * watches and exact-version lists can start in the past; versions at or below
- * {@link #oldestVersion()} have left it and answer EXPIRED, like a compacted etcd. A replaced state
+ * watches and exact-version lists can start in the past; a replay or roll-back from a version
+ * whose later changes have left the window throws EXPIRED, like a compacted etcd. A replaced state
  * is kept as JSON ({@link HistoryState}). Not thread-safe: the store's lock guards it.
  */
 public final class ChangeWindow {
@@ -30,6 +30,7 @@ public final class ChangeWindow {
   /** Each stored object's state in the window: the one its next change replaces. */
   private final Map<String, HistoryState> current = new HashMap<>();
   private final int capacity;
+  /** Changes at or below this version have left the window. */
   private long oldestVersion;
   private HistoryState toCompact;
 
@@ -46,10 +47,6 @@ public final class ChangeWindow {
     current.clear();
     toCompact = null;
     oldestVersion = version;
-  }
-
-  public long oldestVersion() {
-    return oldestVersion;
   }
 
   /**
@@ -82,9 +79,7 @@ public final class ChangeWindow {
    * (the after state, or for a delete the last state at the delete's version).
    */
   public void replay(long from, Replay replay) {
-    if (from < oldestVersion) {
-      throw StorageException.expired(from, oldestVersion + 1);
-    }
+    requireInWindow(from);
     for (Change c : changes) {
       if (c.resourceVersion() > from) {
         ObjectNode before = c.before() == null ? null : c.before().view();
@@ -100,6 +95,7 @@ public final class ChangeWindow {
    * {@code version} by undoing the later changes; the states it puts in are only to be read.
    */
   public void rollBack(NavigableMap<String, ObjectNode> state, String prefix, long version) {
+    requireInWindow(version);
     Iterator<Change> newestFirst = changes.descendingIterator();
     while (newestFirst.hasNext()) {
       Change c = newestFirst.next();
@@ -114,6 +110,12 @@ public final class ChangeWindow {
       } else {
         state.put(c.key(), c.before().view());
       }
+    }
+  }
+
+  private void requireInWindow(long version) {
+    if (version < oldestVersion) {
+      throw StorageException.expired(version, oldestVersion + 1);
     }
   }
 

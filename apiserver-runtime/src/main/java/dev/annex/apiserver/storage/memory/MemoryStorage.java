@@ -111,9 +111,6 @@ public final class MemoryStorage implements Storage {
 
   /** The objects under {@code prefix} as they were at {@code version}, rebuilt by undoing later changes. */
   private NavigableMap<String, ObjectNode> stateAt(String prefix, long version) {
-    if (version < history.oldestVersion()) {
-      throw StorageException.expired(version, history.oldestVersion() + 1);
-    }
     if (version > resourceVersion) {
       throw new StorageException(StorageException.Kind.EXPIRED, null,
           "Too large resource version: " + version + ", current: " + resourceVersion);
